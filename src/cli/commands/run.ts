@@ -1,0 +1,61 @@
+// `capsule run <file> [...args]`: compile if needed (cached), run one task, print its envelope.
+import { createSpinner } from 'nanospinner'
+import pc from 'picocolors'
+import { createRuntime } from '../../runtime/index.ts'
+import { formatEnvelope } from '../format-envelope.ts'
+import { UsageError } from '../usage-error.ts'
+
+export interface RunFlags {
+  task?: string
+  args?: string
+  json?: boolean
+  verbose?: boolean
+  mount?: string | string[]
+}
+
+function parseArgs(positional: string[], json: string | undefined): unknown[] {
+  if (json === undefined) return positional
+  if (positional.length > 0) throw new UsageError('pass task arguments either as positional strings or with --args, not both')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch (error) {
+    throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`)
+  }
+  if (!Array.isArray(parsed)) throw new UsageError(`--args must be a JSON array, e.g. --args '[2, 3]'`)
+  return parsed
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return []
+  return Array.isArray(value) ? value : [value]
+}
+
+export async function runCommand(file: string, positional: string[], flags: RunFlags): Promise<number> {
+  const args = parseArgs(positional.map(String), flags.args)
+  const verbose = (line: string) => {
+    if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} ${line}\n`)
+  }
+  const spinner = !flags.json && process.stderr.isTTY ? createSpinner('compiling task module…', { stream: process.stderr }) : undefined
+  const runtime = createRuntime({ poolSize: 1 })
+  try {
+    const started = performance.now()
+    const envelope = await runtime.run({
+      file,
+      task: flags.task,
+      args,
+      mounts: asList(flags.mount),
+      onEvent: (line) => {
+        verbose(line)
+        if (line.startsWith('cache miss')) spinner?.start()
+      },
+    })
+    spinner?.stop()
+    verbose(`task answered in ${Math.round(performance.now() - started)} ms (total)`)
+    process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)
+    return envelope.success ? 0 : 1
+  } finally {
+    spinner?.stop()
+    await runtime.close()
+  }
+}

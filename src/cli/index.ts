@@ -1,0 +1,47 @@
+// The `capsule` command line (cac): parses flags, dispatches to a command, maps failures to
+// exit codes — 0 task succeeded, 1 task failed, 2 usage/config/build error (one line on stderr).
+import { cac } from 'cac'
+import pc from 'picocolors'
+import { CapsuleError } from '../runtime/index.ts'
+import { runCommand, type RunFlags } from './commands/run.ts'
+import { oneLine, UsageError } from './usage-error.ts'
+import { version } from './version.ts'
+
+function fail(error: unknown): number {
+  const known = error instanceof UsageError || error instanceof CapsuleError || (error instanceof Error && error.name === 'CACError')
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`${pc.red('capsule:')} ${oneLine(known ? message : `internal error: ${message}`)}\n`)
+  return 2
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cli = cac('capsule')
+  let pending: Promise<number> | undefined
+
+  cli
+    .command('run <file> [...args]', 'Compile (cached) and run a task in a fresh sandbox')
+    .option('--task <name>', 'Task to run', { default: 'main' })
+    .option('--args <json>', 'Task arguments as a JSON array (instead of positional strings)')
+    .option('--json', 'Print only the envelope, as one JSON line')
+    .option('--verbose', 'Print lifecycle lines on stderr')
+    .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
+    .example('capsule run examples/hello.capsule.ts World')
+    .action((file: string, args: string[], flags: RunFlags) => {
+      pending = runCommand(file, args, flags)
+    })
+
+  cli.help()
+  cli.version(version)
+
+  try {
+    cli.parse(argv, { run: false })
+    if (!cli.matchedCommand) {
+      if (cli.options.help || cli.options.version) return 0
+      throw new UsageError(cli.args.length > 0 ? `unknown command "${cli.args[0]}" (see capsule --help)` : 'no command given (see capsule --help)')
+    }
+    await cli.runMatchedCommand()
+    return await (pending ?? Promise.resolve(0))
+  } catch (error) {
+    return fail(error)
+  }
+}

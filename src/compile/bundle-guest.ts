@@ -1,0 +1,67 @@
+// Bundles a task module and everything it imports into one guest script with esbuild.
+// 'unplugin-capsule' resolves to the in-sandbox `task()`, Node built-ins to the guest
+// polyfills; the host interface stays an import for componentize-js to bind.
+import { builtinModules } from 'node:module'
+import { resolve } from 'node:path'
+import { build, type Plugin } from 'esbuild'
+import { guestFile } from './guest-files.ts'
+
+const GUEST_BUILTINS: Record<string, string> = {
+  'fs': 'fs',
+  'fs/promises': 'fs-promises',
+  'path': 'path',
+  'process': 'process',
+}
+
+function guestResolvePlugin(): Plugin {
+  return {
+    name: 'capsule-guest-resolve',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^unplugin-capsule$/ }, () => ({ path: guestFile('task') }))
+      pluginBuild.onResolve({ filter: /^capsule:sandbox\// }, (args) => ({ path: args.path, external: true }))
+      pluginBuild.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+        const bare = args.path.replace(/^node:/, '')
+        const polyfill = GUEST_BUILTINS[bare]
+        if (polyfill) return { path: guestFile(polyfill) }
+        if (args.path.startsWith('node:') || builtinModules.includes(bare)) {
+          return { errors: [{ text: `"${args.path}" is not available inside a capsule sandbox (available: ${Object.keys(GUEST_BUILTINS).join(', ')})` }] }
+        }
+        return undefined
+      })
+    },
+  }
+}
+
+export interface GuestBundle {
+  code: string
+  /** Absolute paths of every source file that went into the bundle (for watch mode). */
+  inputs: string[]
+}
+
+export async function bundleGuest(taskModulePath: string, root: string): Promise<GuestBundle> {
+  const entry = [
+    `import ${JSON.stringify(guestFile('globals'))}`,
+    `import ${JSON.stringify(taskModulePath)}`,
+    `export { run } from ${JSON.stringify(guestFile('run'))}`,
+  ].join('\n')
+  const result = await build({
+    stdin: { contents: entry, resolveDir: root, sourcefile: 'capsule-guest-entry.js', loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    mainFields: ['module', 'main'],
+    conditions: ['import', 'default'],
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+    plugins: [guestResolvePlugin()],
+  })
+  const output = result.outputFiles[0]
+  if (!output) throw new Error(`bundling ${taskModulePath} produced no output`)
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith('capsule-guest-entry'))
+    .map((input) => resolve(input))
+  return { code: output.text, inputs }
+}

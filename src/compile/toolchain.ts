@@ -1,0 +1,41 @@
+// Versions of the toolchain that shape a compiled artifact: part of every cache key and of
+// the manifest, so an upgrade never serves a stale component.
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { WIT_FILE } from './guest-files.ts'
+
+function packageVersion(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve(name)))
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === name && pkg.version) return pkg.version
+    } catch {
+      // keep walking up
+    }
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`cannot find the version of ${name}`)
+    dir = parent
+  }
+}
+
+/** Features kept: random (else every instance repeats Math.random) and clocks (real time, timers). */
+export const DISABLED_FEATURES = ['stdio', 'http', 'fetch-event']
+
+export interface Toolchain {
+  componentizeJs: string
+  jco: string
+  world: string
+}
+
+let cached: Toolchain | undefined
+
+export function toolchain(): Toolchain {
+  cached ??= {
+    componentizeJs: packageVersion('@bytecodealliance/componentize-js'),
+    jco: packageVersion('@bytecodealliance/jco'),
+    world: readFileSync(WIT_FILE, 'utf8'),
+  }
+  return cached
+}

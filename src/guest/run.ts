@@ -1,0 +1,68 @@
+// The guest's exported `run`: finds the task, applies the call context, awaits the task and
+// turns its outcome into the WIT result (ok: JSON result; err: JSON {error_type, message}).
+// Nothing thrown escapes: an uncaught non-string exception would trap without a message.
+import { findTask } from './registry.ts'
+import { applyCallContext, ProcessExit, type CallContext } from './process.ts'
+
+class InvalidOutput extends Error {}
+
+function serializeResult(value: unknown): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify({ result: value === undefined ? null : value }, (_key, v: unknown) => {
+      if (typeof v === 'bigint') throw new InvalidOutput('a BigInt is not a JSON value')
+      if (typeof v === 'function') throw new InvalidOutput('a function is not a JSON value')
+      if (typeof v === 'symbol') throw new InvalidOutput('a symbol is not a JSON value')
+      return v
+    })
+  } catch (error) {
+    if (error instanceof InvalidOutput) throw error
+    throw new InvalidOutput(`the result is not JSON-serializable: ${messageOf(error)}`)
+  }
+  if (json === undefined) throw new InvalidOutput('the result is not JSON-serializable')
+  return json
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof error === 'string') return error
+  try {
+    return JSON.stringify(error) ?? String(error)
+  } catch {
+    return String(error)
+  }
+}
+
+function errorTypeOf(error: unknown): string {
+  if (error instanceof InvalidOutput) return 'invalid_output'
+  const tagged = error as { name?: unknown; code?: unknown } | null
+  // Only a claim: the host accepts it only if it really denied something during this call.
+  if (tagged && (tagged.name === 'PermissionDenied' || tagged.code === 'EACCES')) return 'permission_denied'
+  return 'task_error'
+}
+
+function failure(error_type: string, message: string): string {
+  return JSON.stringify({ error_type, message })
+}
+
+export async function run(taskName: string, argsJson: string, contextJson: string): Promise<string> {
+  let outcome: string
+  try {
+    applyCallContext(JSON.parse(contextJson) as CallContext)
+    const fn = findTask(taskName)
+    if (!fn) throw failure('invalid_input', `unknown task "${taskName}"`)
+    const args = JSON.parse(argsJson) as unknown[]
+    let value: unknown
+    try {
+      value = await fn(...args)
+    } catch (error) {
+      if (error instanceof ProcessExit && error.code === 0) value = null
+      else throw failure(errorTypeOf(error), messageOf(error))
+    }
+    outcome = serializeResult(value)
+  } catch (error) {
+    if (typeof error === 'string') throw error
+    throw failure(errorTypeOf(error), messageOf(error))
+  }
+  return outcome
+}

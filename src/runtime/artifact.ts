@@ -1,0 +1,26 @@
+// The shape the runtime runs: a compiled task module (its component on disk) and its tasks
+// with their resolved policies. Written by compile/ or read from a manifest; the policies
+// here are the only ones the runtime enforces — never what the guest says.
+import type { ResolvedPolicy } from '../options/policy.ts'
+
+export interface TaskEntry {
+  /** The export that holds the task (`default` for a default export). */
+  exportName: string
+  policy: ResolvedPolicy
+}
+
+export interface ModuleArtifact {
+  /** Absolute path of the directory holding the transpiled component. */
+  dir: string
+  /** Absolute path of the task module's source, for messages. */
+  source: string
+  /** Project root: relative file grants and `.env` resolve against it. */
+  root: string
+  tasks: TaskEntry[]
+}
+
+/** Finds a task by its `name` option, else by its export name. Never falls back to another task. */
+export function findTaskEntry(artifact: ModuleArtifact, name: string): TaskEntry | undefined {
+  return artifact.tasks.find((entry) => entry.policy.name === name)
+    ?? artifact.tasks.find((entry) => entry.exportName === name)
+}

@@ -1,0 +1,52 @@
+// Turns what came out of the guest into an attempt's result or error. The guest's own error
+// claims are only trusted as far as the host can verify them.
+import type { ErrorType, TaskError } from '../types.ts'
+import type { CallState } from './host/call-state.ts'
+
+export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+
+const GUEST_ERROR_TYPES = new Set<ErrorType>(['task_error', 'invalid_output', 'permission_denied', 'invalid_input'])
+
+export type Classified = { ok: true; result: unknown } | { ok: false; error: TaskError }
+
+export function classifyReturn(json: string): Classified {
+  if (json.length > MAX_OUTPUT_BYTES || Buffer.byteLength(json) > MAX_OUTPUT_BYTES) {
+    return { ok: false, error: { error_type: 'invalid_output', message: `the result exceeds the output cap of ${MAX_OUTPUT_BYTES} bytes` } }
+  }
+  try {
+    const parsed = JSON.parse(json) as { result?: unknown }
+    if (parsed && typeof parsed === 'object' && 'result' in parsed) return { ok: true, result: parsed.result }
+  } catch {
+    // fall through
+  }
+  return { ok: false, error: { error_type: 'invalid_output', message: 'the sandbox returned a malformed result' } }
+}
+
+/** An `err` from the guest's `run`: JSON {error_type, message} that the host re-checks. */
+export function classifyGuestError(payload: unknown, state: CallState): TaskError {
+  let claimed: Partial<TaskError> = {}
+  if (typeof payload === 'string') {
+    try {
+      claimed = JSON.parse(payload) as Partial<TaskError>
+    } catch {
+      claimed = { error_type: 'task_error', message: payload }
+    }
+  }
+  let errorType: ErrorType = GUEST_ERROR_TYPES.has(claimed.error_type as ErrorType) ? (claimed.error_type as ErrorType) : 'task_error'
+  // The guest may only report a denial the host actually made during this call.
+  if (errorType === 'permission_denied' && state.denials === 0) errorType = 'task_error'
+  const message = typeof claimed.message === 'string' ? claimed.message.slice(0, 65_536) : 'the task failed'
+  return { error_type: errorType, message }
+}
+
+/** A trap or host exception thrown while the guest ran. */
+export function classifyThrown(error: unknown): TaskError {
+  if (error instanceof WebAssembly.RuntimeError) {
+    return { error_type: 'wasm_trap', message: `the sandbox trapped: ${error.message}` }
+  }
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return { error_type: 'wasm_trap', message: `the sandbox overflowed its stack: ${error.message}` }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { error_type: 'internal_error', message: `the host failed while running the task: ${message}` }
+}

@@ -1,0 +1,36 @@
+// Builds the JSON envelope every call answers with.
+import type { Envelope, HostRequest, LogEntry, TaskError } from '../types.ts'
+
+export interface EnvelopeParts {
+  taskName: string
+  startedAt: number
+  result: unknown
+  error: TaskError | null
+  retries: number
+  fuelConsumed: number
+  ramUsed: number
+  hostRequests: HostRequest[]
+  logs: LogEntry[]
+}
+
+export function makeEnvelope(parts: EnvelopeParts): Envelope {
+  const success = parts.error === null
+  return {
+    success,
+    result: success ? (parts.result ?? null) : null,
+    error: parts.error,
+    execution: {
+      task_name: parts.taskName,
+      duration_ms: Math.round((performance.now() - parts.startedAt) * 100) / 100,
+      retries: parts.retries,
+      fuel_consumed: parts.fuelConsumed,
+      ram_used: parts.ramUsed,
+      host_requests: parts.hostRequests,
+      logs: parts.logs,
+    },
+  }
+}
+
+export function failureEnvelope(taskName: string, startedAt: number, error: TaskError): Envelope {
+  return makeEnvelope({ taskName, startedAt, result: null, error, retries: 0, fuelConsumed: 0, ramUsed: 0, hostRequests: [], logs: [] })
+}

@@ -1,0 +1,11 @@
+// Errors the runtime throws for caller mistakes (bad file, bad options, unknown task, bad
+// manifest) — as opposed to anything the task does, which always becomes an envelope.
+
+export type CapsuleErrorCode = 'TASK_NOT_FOUND' | 'INVALID_TASK_MODULE' | 'INVALID_MANIFEST' | 'INVALID_RUN_OPTIONS'
+
+export class CapsuleError extends Error {
+  constructor(readonly code: CapsuleErrorCode, message: string) {
+    super(message)
+    this.name = 'CapsuleError'
+  }
+}

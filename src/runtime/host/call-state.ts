@@ -1,0 +1,43 @@
+// Everything one call accumulates on the host side: logs, requests, denials. A new one is made
+// per attempt, so nothing leaks from one call into the next.
+import type { HostRequest, LogEntry, LogLevel } from '../../types.ts'
+import type { ResolvedPolicy } from '../../options/policy.ts'
+import type { Mount } from '../messages.ts'
+
+const MAX_LOG_LINES = 1_000
+const MAX_LOG_BYTES = 1_048_576
+
+const LEVELS = new Set<LogLevel>(['debug', 'info', 'log', 'warn', 'error'])
+
+export class CallState {
+  readonly logs: LogEntry[] = []
+  readonly hostRequests: HostRequest[] = []
+  /** How many capability requests the host refused during this call. */
+  denials = 0
+  private logBytes = 0
+  private droppedLines = 0
+
+  constructor(
+    readonly policy: ResolvedPolicy,
+    readonly root: string,
+    readonly mounts: Mount[],
+  ) {}
+
+  log(level: string, message: string): void {
+    if (this.logs.length >= MAX_LOG_LINES || this.logBytes + message.length > MAX_LOG_BYTES) {
+      this.droppedLines++
+      return
+    }
+    this.logBytes += message.length
+    this.logs.push({ level: LEVELS.has(level as LogLevel) ? (level as LogLevel) : 'log', message })
+  }
+
+  /** The logs with a closing note when the cap dropped lines. */
+  finishLogs(): LogEntry[] {
+    if (this.droppedLines > 0) {
+      this.logs.push({ level: 'warn', message: `[capsule] ${this.droppedLines} log line(s) dropped (cap: ${MAX_LOG_LINES} lines, ${MAX_LOG_BYTES} bytes)` })
+      this.droppedLines = 0
+    }
+    return this.logs
+  }
+}

@@ -1,0 +1,59 @@
+// Messages between the runtime (main thread) and a sandbox worker.
+import type { ResolvedPolicy } from '../options/policy.ts'
+import type { HostRequest, LogEntry, TaskError } from '../types.ts'
+
+export interface CallContext {
+  env: Record<string, string>
+  argv: string[]
+  cwd: string
+}
+
+export interface Mount {
+  hostPath: string
+  guestPath: string
+  mode: 'ro' | 'rw'
+}
+
+export interface RunRequest {
+  type: 'run'
+  id: number
+  componentDir: string
+  root: string
+  taskName: string
+  argsJson: string
+  context: CallContext
+  policy: ResolvedPolicy
+  mounts: Mount[]
+}
+
+export interface PrepareRequest {
+  type: 'prepare'
+  componentDir: string
+}
+
+export type WorkerRequest = RunRequest | PrepareRequest
+
+/** What one attempt produced, before the runtime wraps it into an envelope. */
+export interface AttemptOutcome {
+  /** The task's result (a JSON value) when error is null. */
+  result: unknown
+  error: TaskError | null
+  fuelConsumed: number
+  ramUsed: number
+  logs: LogEntry[]
+  hostRequests: HostRequest[]
+}
+
+export interface RunReply {
+  type: 'done'
+  id: number
+  outcome: AttemptOutcome
+}
+
+/** The call has begun executing guest code: the wall-clock timeout starts now. */
+export interface StartedReply {
+  type: 'started'
+  id: number
+}
+
+export type WorkerReply = RunReply | StartedReply

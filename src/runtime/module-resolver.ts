@@ -1,0 +1,68 @@
+// Finds the artifact a run refers to. A `file` is compiled on demand through a lazily imported
+// compiler and remembered until one of its inputs changes; a `manifest` is read as prebuilt.
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { ModuleArtifact } from './artifact.ts'
+import { CapsuleError } from './errors.ts'
+import type { RunOptions } from './runtime.ts'
+
+interface Remembered {
+  artifact: ModuleArtifact
+  inputs: string[]
+  stamp: string
+}
+
+function stampOf(files: string[]): string {
+  return files.map((file) => {
+    try {
+      const stat = statSync(file)
+      return `${stat.mtimeMs}:${stat.size}`
+    } catch {
+      return 'missing'
+    }
+  }).join('|')
+}
+
+export class ModuleResolver {
+  private readonly compiled = new Map<string, Promise<Remembered>>()
+
+  constructor(private readonly cacheDir: string | undefined) {}
+
+  async resolve(options: RunOptions, cwd: string): Promise<{ artifact: ModuleArtifact; taskName: string }> {
+    if (options.file && options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'pass either `file` or `manifest`, not both')
+    if (options.file) return { artifact: await this.compile(resolve(cwd, options.file), cwd, options.onEvent), taskName: options.task ?? 'main' }
+    if (options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'running from a manifest is not available yet')
+    throw new CapsuleError('INVALID_RUN_OPTIONS', 'nothing to run: pass `file` (a task module) or `manifest`')
+  }
+
+  private async compile(file: string, root: string, onEvent?: (message: string) => void): Promise<ModuleArtifact> {
+    const key = `${root}\0${file}`
+    const known = this.compiled.get(key)
+    if (known) {
+      const remembered = await known.catch(() => undefined)
+      if (remembered && stampOf(remembered.inputs) === remembered.stamp) return remembered.artifact
+      this.compiled.delete(key)
+    }
+    const pending = this.compileFresh(file, root, onEvent)
+    this.compiled.set(key, pending)
+    pending.catch(() => this.compiled.delete(key))
+    return (await pending).artifact
+  }
+
+  private async compileFresh(file: string, root: string, onEvent?: (message: string) => void): Promise<Remembered> {
+    try {
+      statSync(file)
+    } catch {
+      throw new CapsuleError('INVALID_TASK_MODULE', `cannot read task module ${file}: no such file`)
+    }
+    const { compileModule } = await import('../compile/index.ts')
+    try {
+      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, onEvent })
+      const inputs = [...new Set([file, ...artifact.inputs])]
+      return { artifact, inputs, stamp: stampOf(inputs) }
+    } catch (error) {
+      if (error instanceof CapsuleError) throw error
+      throw new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// A pool of warm sandbox workers. A call takes an idle worker (or spawns one up to the pool
+// size, or waits); a killed worker is replaced at once so a warm one is ready for the next call.
+// Idle workers are unref'd: a process that only used the runtime exits by itself.
+import { SandboxWorker } from './sandbox-worker.ts'
+
+export interface PoolOptions {
+  size: number
+  /** Idle workers beyond the first are closed after this many ms; null = never. */
+  idleTimeoutMs: number | null
+}
+
+export class WorkerPool {
+  private readonly idle: SandboxWorker[] = []
+  private readonly all = new Set<SandboxWorker>()
+  private readonly waiting: ((worker: SandboxWorker) => void)[] = []
+  private closed = false
+  private sweeper: NodeJS.Timeout | undefined
+
+  constructor(private readonly options: PoolOptions) {
+    if (options.idleTimeoutMs !== null) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(1_000, options.idleTimeoutMs / 2))
+      this.sweeper.unref()
+    }
+  }
+
+  private spawn(): SandboxWorker {
+    const worker = new SandboxWorker((gone) => this.forget(gone))
+    this.all.add(worker)
+    return worker
+  }
+
+  /** A worker died (killed on timeout, or crashed): replace it with a warm one at once. */
+  private forget(worker: SandboxWorker): void {
+    if (!this.all.delete(worker)) return
+    const index = this.idle.indexOf(worker)
+    if (index >= 0) this.idle.splice(index, 1)
+    if (this.closed) return
+    const replacement = this.spawn()
+    if (worker.lastComponentDir) replacement.prepare(worker.lastComponentDir)
+    const next = this.waiting.shift()
+    if (next) next(replacement)
+    else this.idle.push(replacement)
+  }
+
+  acquire(): Promise<SandboxWorker> {
+    if (this.closed) return Promise.reject(new Error('the capsule runtime is closed'))
+    const worker = this.idle.pop()
+    if (worker) return Promise.resolve(worker)
+    if (this.all.size < this.options.size) return Promise.resolve(this.spawn())
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  release(worker: SandboxWorker): void {
+    if (!worker.alive || !this.all.has(worker)) return
+    const next = this.waiting.shift()
+    if (next) next(worker)
+    else this.idle.push(worker)
+  }
+
+  /** Warms a worker for a component so the first call does not pay for loading it. */
+  prepare(componentDir: string): void {
+    if (this.closed) return
+    const worker = this.idle[this.idle.length - 1] ?? (this.all.size < this.options.size ? this.spawn() : undefined)
+    if (!worker) return
+    if (!this.idle.includes(worker)) this.idle.push(worker)
+    worker.prepare(componentDir)
+  }
+
+  private sweep(): void {
+    const limit = this.options.idleTimeoutMs
+    if (limit === null) return
+    const now = Date.now()
+    for (const worker of [...this.idle]) {
+      if (this.all.size <= 1) break
+      if (now - worker.lastUsed > limit) {
+        this.idle.splice(this.idle.indexOf(worker), 1)
+        this.all.delete(worker)
+        void worker.terminate()
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.sweeper)
+    this.waiting.length = 0
+    const workers = [...this.all]
+    this.all.clear()
+    this.idle.length = 0
+    await Promise.all(workers.map((worker) => worker.terminate()))
+  }
+}

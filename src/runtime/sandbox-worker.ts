@@ -1,0 +1,87 @@
+// The main thread's handle on one sandbox worker: sends a call, starts the wall-clock timer when
+// the guest actually starts, and on timeout or abort terminates the thread (the only thing that
+// stops `while(true){}`), answering the call anyway.
+import { Worker } from 'node:worker_threads'
+import type { AttemptOutcome, RunRequest, WorkerReply } from './messages.ts'
+import type { TaskError } from '../types.ts'
+
+const WORKER_FILE = new URL('./runtime-worker.mjs', import.meta.url)
+
+export interface CallLimits {
+  timeoutMs: number | null
+  signal?: AbortSignal
+}
+
+function failed(error: TaskError): AttemptOutcome {
+  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
+}
+
+export class SandboxWorker {
+  private readonly worker: Worker
+  private inFlight: { id: number; finish: (outcome: AttemptOutcome) => void; started: () => void } | undefined
+  /** False once the thread was terminated or crashed: never reuse it. */
+  alive = true
+  lastUsed = Date.now()
+  lastComponentDir: string | undefined
+
+  constructor(onExit: (worker: SandboxWorker) => void) {
+    this.worker = new Worker(WORKER_FILE)
+    this.worker.unref()
+    this.worker.on('message', (message: WorkerReply) => {
+      if (!this.inFlight || message.id !== this.inFlight.id) return
+      if (message.type === 'started') this.inFlight.started()
+      else this.inFlight.finish(message.outcome)
+    })
+    this.worker.on('error', (error) => {
+      this.inFlight?.finish(failed({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))
+    })
+    this.worker.on('exit', () => {
+      this.alive = false
+      this.inFlight?.finish(failed({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
+      onExit(this)
+    })
+  }
+
+  prepare(componentDir: string): void {
+    this.lastComponentDir = componentDir
+    this.worker.postMessage({ type: 'prepare', componentDir })
+  }
+
+  call(request: RunRequest, limits: CallLimits): Promise<AttemptOutcome> {
+    return new Promise<AttemptOutcome>((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const onAbort = () => this.kill(finish, { error_type: 'timeout', message: 'the call was aborted' })
+      const finish = (outcome: AttemptOutcome) => {
+        if (!this.inFlight) return
+        this.inFlight = undefined
+        clearTimeout(timer)
+        limits.signal?.removeEventListener('abort', onAbort)
+        this.worker.unref()
+        this.lastUsed = Date.now()
+        resolve(outcome)
+      }
+      const started = () => {
+        if (limits.timeoutMs === null) return
+        const ms = limits.timeoutMs
+        timer = setTimeout(() => this.kill(finish, { error_type: 'timeout', message: `the task exceeded its timeout of ${ms} ms` }), ms)
+      }
+      this.inFlight = { id: request.id, finish, started }
+      this.lastComponentDir = request.componentDir
+      if (limits.signal?.aborted) return onAbort()
+      limits.signal?.addEventListener('abort', onAbort, { once: true })
+      this.worker.ref()
+      this.worker.postMessage(request)
+    })
+  }
+
+  private kill(finish: (outcome: AttemptOutcome) => void, error: TaskError): void {
+    this.alive = false
+    finish(failed(error))
+    void this.worker.terminate()
+  }
+
+  terminate(): Promise<number> {
+    this.alive = false
+    return this.worker.terminate()
+  }
+}
