@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { bundleGuest } from './bundle-guest.ts'
@@ -44,13 +44,20 @@ function cacheKey(code: string): string {
     .slice(0, 32)
 }
 
+/** The path users see in messages: relative to the project root when inside it. */
+function displayPath(file: string, root: string): string {
+  const inside = relative(root, file)
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : file
+}
+
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {
   const source = resolve(options.root, file)
   const emit = options.onEvent ?? (() => {})
+  const shown = displayPath(source, options.root)
   const text = await readFile(source, 'utf8')
-  const tasks = discoverTasks(text, source, { root: options.root, defaults: options.defaults })
+  const tasks = discoverTasks(text, shown, { root: options.root, defaults: options.defaults })
   if (tasks.length === 0) {
-    throw new TaskModuleError(`${source}:1:1: no tasks found: export at least one \`task({ name, ... }, fn)\``, source, 1, 1)
+    throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const bundle = await bundleGuest(source, options.root)
   const key = cacheKey(bundle.code)
@@ -58,10 +65,10 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const dir = join(cacheDir, 'components', key)
   const taskList = tasks.map(({ exportName, policy }) => ({ exportName, policy }))
   if (existsSync(join(dir, 'component.js'))) {
-    emit(`cache hit: ${file} (${key})`)
+    emit(`cache hit: ${shown} (${key})`)
     return { dir, source, root: options.root, tasks: taskList, cacheHit: true, inputs: bundle.inputs }
   }
-  emit(`cache miss: ${file} (${key}), componentizing`)
+  emit(`cache miss: ${shown} (${key}), componentizing`)
   const started = performance.now()
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
@@ -81,6 +88,6 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     await rm(staging, { recursive: true, force: true })
     throw error
   }
-  emit(`compiled ${file} in ${Math.round(performance.now() - started)} ms`)
+  emit(`compiled ${shown} in ${Math.round(performance.now() - started)} ms`)
   return { dir, source, root: options.root, tasks: taskList, cacheHit: false, inputs: bundle.inputs }
 }

@@ -19,8 +19,12 @@ async function componentizeJob(job: ComponentizeJob): Promise<string[]> {
   // os.tmpdir() reads TMPDIR on every call.
   process.env.TMPDIR = tmpDir
   try {
-    const { _setPreopens } = await import('@bytecodealliance/preview2-shim/filesystem')
-    _setPreopens({ '/': '/' })
+    // componentize-js reads the WIT through preview2-shim's filesystem, which (hoisted, 0.26)
+    // has no preopens unless set: without this it fails with "os error 44".
+    const filesystem = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as {
+      _setPreopens(preopens: Record<string, string>): void
+    }
+    filesystem._setPreopens({ '/': '/' })
     const { componentize } = await import('@bytecodealliance/componentize-js')
     const { component } = await componentize({
       sourcePath: job.sourcePath,

@@ -1,0 +1,97 @@
+// The runtime API on a real compiled fixture: fresh instance per call, real timers and clocks,
+// timeouts that stop CPU-bound loops, and every error type of the vertical slice.
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRuntime } from 'unplugin-capsule/runtime'
+import { REPO_ROOT } from './helpers/cli.ts'
+
+const file = 'test/fixtures/basics.capsule.ts'
+const runtime = createRuntime({ cwd: REPO_ROOT, poolSize: 2 })
+const call = (task: string, ...args: unknown[]) => runtime.run({ file, task, args })
+
+afterAll(() => runtime.close())
+
+describe('a task module compiled through the real toolchain', () => {
+  it('runs a sync task and answers a full envelope', async () => {
+    const envelope = await call('add', 2, 3)
+    expect(envelope).toMatchObject({ success: true, result: 5, error: null })
+    expect(envelope.execution).toEqual({
+      task_name: 'add',
+      duration_ms: expect.any(Number),
+      retries: 0,
+      fuel_consumed: expect.any(Number),
+      ram_used: expect.any(Number),
+      host_requests: [],
+      logs: [],
+    })
+    expect(envelope.execution.ram_used).toBeGreaterThan(0)
+  })
+
+  it('awaits a setTimeout that really waits', async () => {
+    const envelope = await call('wait', 30)
+    expect(envelope.success).toBe(true)
+    expect(envelope.result).toBeGreaterThanOrEqual(30)
+    expect(envelope.execution.duration_ms).toBeGreaterThanOrEqual(30)
+  })
+
+  it('turns a throw into task_error with its message', async () => {
+    const envelope = await call('fail')
+    expect(envelope).toMatchObject({ success: false, result: null, error: { error_type: 'task_error', message: 'the task broke on purpose' } })
+  })
+
+  it('stops while(true){} at its 500ms timeout and serves the next call', async () => {
+    const envelope = await call('spin')
+    expect(envelope.success).toBe(false)
+    expect(envelope.error?.error_type).toBe('timeout')
+    expect(envelope.execution.duration_ms).toBeLessThan(1_500)
+    const next = await call('add', 1, 1)
+    expect(next).toMatchObject({ success: true, result: 2 })
+  })
+
+  it('answers invalid_output for a BigInt result', async () => {
+    const envelope = await call('bigint')
+    expect(envelope.error).toMatchObject({ error_type: 'invalid_output' })
+    expect(envelope.error?.message).toMatch(/BigInt/)
+  })
+
+  it('answers invalid_input for arguments that are not JSON, without running the task', async () => {
+    const envelope = await call('counter', 1n)
+    expect(envelope.error?.error_type).toBe('invalid_input')
+    expect(envelope.execution.logs).toEqual([])
+  })
+
+  it('records console output in execution.logs', async () => {
+    const envelope = await call('chatty')
+    expect(envelope.execution.logs).toEqual([
+      { level: 'log', message: 'hello from the sandbox 42' },
+      { level: 'warn', message: 'careful' },
+      { level: 'error', message: '{"oops":true}' },
+    ])
+  })
+
+  it('gives every call a fresh instance: a module-level counter is always 1', async () => {
+    const results = []
+    for (let i = 0; i < 4; i++) results.push((await call('counter')).result)
+    expect(results).toEqual([1, 1, 1, 1])
+  })
+
+  it('gives every instance its own randomness', async () => {
+    const [first, second] = await Promise.all([call('random'), call('random')])
+    expect(typeof first.result).toBe('number')
+    expect(first.result).not.toBe(second.result)
+  })
+
+  it('sees the real time', async () => {
+    const before = Date.now()
+    const envelope = await call('now')
+    expect(envelope.result).toBeGreaterThanOrEqual(before - 5)
+    expect(envelope.result).toBeLessThanOrEqual(Date.now() + 5)
+  })
+
+  it('answers null for a task that returns undefined', async () => {
+    expect(await call('nothing')).toMatchObject({ success: true, result: null })
+  })
+
+  it('rejects an unknown task name instead of falling back to another task', async () => {
+    await expect(call('nope')).rejects.toThrow(/unknown task "nope"/)
+  })
+})
