@@ -3,7 +3,7 @@
 // input (a hash of the bundle, the toolchain versions and the WIT world).
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
@@ -44,6 +44,11 @@ function cacheKey(code: string): string {
     .slice(0, 32)
 }
 
+/** What the runtime needs from a cached component: the glue and its core modules. */
+async function artifactFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name === 'component.js' || name.endsWith('.wasm')).sort()
+}
+
 /** The path users see in messages: relative to the project root when inside it. */
 function displayPath(file: string, root: string): string {
   const inside = relative(root, file)
@@ -64,9 +69,10 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
   const dir = join(cacheDir, 'components', key)
   const taskList = tasks.map(({ exportName, policy }) => ({ exportName, policy }))
+  const base = { dir, source, root: options.root, tasks: taskList, inputs: bundle.inputs }
   if (existsSync(join(dir, 'component.js'))) {
     emit(`cache hit: ${shown} (${key})`)
-    return { dir, source, root: options.root, tasks: taskList, cacheHit: true, inputs: bundle.inputs }
+    return { ...base, files: await artifactFiles(dir), cacheHit: true }
   }
   emit(`cache miss: ${shown} (${key}), componentizing`)
   const started = performance.now()
@@ -89,5 +95,5 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw error
   }
   emit(`compiled ${shown} in ${Math.round(performance.now() - started)} ms`)
-  return { dir, source, root: options.root, tasks: taskList, cacheHit: false, inputs: bundle.inputs }
+  return { ...base, files: await artifactFiles(dir), cacheHit: false }
 }

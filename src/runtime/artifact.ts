@@ -12,6 +12,8 @@ export interface TaskEntry {
 export interface ModuleArtifact {
   /** Absolute path of the directory holding the transpiled component. */
   dir: string
+  /** The file names in `dir` that make up the runnable artifact (what a build emits and hashes). */
+  files: string[]
   /** Absolute path of the task module's source, for messages. */
   source: string
   /** Project root: relative file grants and `.env` resolve against it. */
