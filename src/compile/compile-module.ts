@@ -3,7 +3,7 @@
 // input (a hash of the bundle, the toolchain versions and the WIT world).
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
@@ -79,7 +79,8 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {
-    const sourcePath = join(staging, 'guest.js')
+    // wizer maps the source's real directory: a symlinked cache path (e.g. node_modules) fails.
+    const sourcePath = join(await realpath(staging), 'guest.js')
     await writeFile(sourcePath, bundle.code)
     await componentizeInWorker({
       sourcePath,

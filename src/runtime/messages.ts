@@ -1,6 +1,9 @@
 // Messages between the runtime (main thread) and a sandbox worker.
 import type { ResolvedPolicy } from '../options/policy.ts'
 import type { HostRequest, LogEntry, TaskError } from '../types.ts'
+import type { SubtaskRequestMessage } from './host/subtask-channel.ts'
+
+export type { SubtaskRequestMessage }
 
 export interface CallContext {
   env: Record<string, string>
@@ -19,7 +22,6 @@ export interface RunRequest {
   id: number
   componentDir: string
   root: string
-  taskName: string
   argsJson: string
   context: CallContext
   policy: ResolvedPolicy
@@ -56,4 +58,4 @@ export interface StartedReply {
   id: number
 }
 
-export type WorkerReply = RunReply | StartedReply
+export type WorkerReply = RunReply | StartedReply | SubtaskRequestMessage

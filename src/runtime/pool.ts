@@ -1,10 +1,11 @@
 // A pool of warm sandbox workers. A call takes an idle worker (or spawns one up to the pool
 // size, or waits); a killed worker is replaced at once so a warm one is ready for the next call.
 // Idle workers are unref'd: a process that only used the runtime exits by itself.
-import { SandboxWorker } from './sandbox-worker.ts'
+import { SandboxWorker, type SubtaskHandler } from './sandbox-worker.ts'
 
 export interface PoolOptions {
   size: number
+  onSubtask: SubtaskHandler
   /** Idle workers beyond the first are closed after this many ms; null = never. */
   idleTimeoutMs: number | null
 }
@@ -24,7 +25,7 @@ export class WorkerPool {
   }
 
   private spawn(): SandboxWorker {
-    const worker = new SandboxWorker((gone) => this.forget(gone))
+    const worker = new SandboxWorker((gone) => this.forget(gone), this.options.onSubtask)
     this.all.add(worker)
     return worker
   }
@@ -42,11 +43,15 @@ export class WorkerPool {
     else this.idle.push(replacement)
   }
 
-  acquire(): Promise<SandboxWorker> {
+  /**
+   * An idle worker, a new one up to the pool size, or the next one released. A sub-task passes
+   * `overflow`: it must never queue behind its own blocked ancestor, so it gets a new worker.
+   */
+  acquire(options: { overflow?: boolean } = {}): Promise<SandboxWorker> {
     if (this.closed) return Promise.reject(new Error('the capsule runtime is closed'))
     const worker = this.idle.pop()
     if (worker) return Promise.resolve(worker)
-    if (this.all.size < this.options.size) return Promise.resolve(this.spawn())
+    if (this.all.size < this.options.size || options.overflow) return Promise.resolve(this.spawn())
     return new Promise((resolve) => this.waiting.push(resolve))
   }
 
@@ -54,7 +59,11 @@ export class WorkerPool {
     if (!worker.alive || !this.all.has(worker)) return
     const next = this.waiting.shift()
     if (next) next(worker)
-    else this.idle.push(worker)
+    else if (this.all.size > this.options.size) {
+      // an overflow worker made for a sub-task: let it go
+      this.all.delete(worker)
+      void worker.terminate()
+    } else this.idle.push(worker)
   }
 
   /** Warms a worker for a component so the first call does not pay for loading it. */

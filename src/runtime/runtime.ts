@@ -1,17 +1,20 @@
 // createRuntime(): resolves what to run (a task module compiled on demand, or a manifest's
-// prebuilt artifacts), then runs the call in a fresh sandbox with retries, and answers an
-// envelope. The compiler is imported lazily, only when a `file` is given.
+// prebuilt artifacts), runs each attempt in a fresh sandbox with retries, and answers an
+// envelope. Sub-tasks asked for by a guest run here too, in another worker, under the
+// intersection of the callee's and the caller's policy. The compiler is imported lazily.
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import type { Envelope } from '../types.ts'
-import { findTaskEntry, type ModuleArtifact, type TaskEntry } from './artifact.ts'
+import type { ResolvedPolicy } from '../options/policy.ts'
+import type { Envelope, TaskError } from '../types.ts'
+import { findTaskEntry, type ModuleArtifact } from './artifact.ts'
 import { resolveEnv } from './capabilities/env.ts'
-import { makeEnvelope, failureEnvelope } from './envelope.ts'
+import { failureEnvelope, makeEnvelope } from './envelope.ts'
 import { CapsuleError } from './errors.ts'
-import type { AttemptOutcome, Mount } from './messages.ts'
-import { parseMount } from './mounts.ts'
-import { WorkerPool } from './pool.ts'
+import type { AttemptOutcome, Mount, SubtaskRequestMessage } from './messages.ts'
 import { ModuleResolver } from './module-resolver.ts'
+import { parseMount } from './mounts.ts'
+import { intersectPolicy } from './policy-intersection.ts'
+import { WorkerPool } from './pool.ts'
 
 export interface RunOptions {
   /** A task module: compiled on demand (the compiler is imported lazily, only here). */
@@ -44,18 +47,29 @@ export interface Runtime {
   close(): Promise<void>
 }
 
+/** How deep sub-tasks may nest (a task calling a task calling a task ...). */
+export const MAX_SUBTASK_DEPTH = 8
+
+/** One attempt in flight: what a sub-task it asks for may inherit. */
+interface CallFrame {
+  artifact: ModuleArtifact
+  policy: ResolvedPolicy
+  depth: number
+  startedAt: number
+  children: Set<AbortController>
+}
+
 let nextCallId = 1
 
 function argsJsonOf(args: unknown[]): string | undefined {
   try {
-    const json = JSON.stringify(args, (_key, value: unknown) => {
+    return JSON.stringify(args, (_key, value: unknown) => {
       if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol' || value === undefined) {
         throw new TypeError(`${typeof value} is not a JSON value`)
       }
       if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${value} is not a JSON value`)
       return value
     })
-    return json
   } catch {
     return undefined
   }
@@ -70,55 +84,50 @@ function idleTimeoutMs(value: string | number | undefined): number | null {
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const frames = new Map<number, CallFrame>()
   const pool = new WorkerPool({
     size: options.poolSize ?? Math.max(2, Math.min(4, availableParallelism())),
     idleTimeoutMs: idleTimeoutMs(options.idleTimeout),
+    onSubtask: runSubtask,
   })
   const resolver = new ModuleResolver(options.cacheDir)
 
-  async function attempt(artifact: ModuleArtifact, entry: TaskEntry, argsJson: string, mounts: Mount[], signal?: AbortSignal): Promise<AttemptOutcome> {
-    const worker = await pool.acquire()
+  async function attempt(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal?: AbortSignal): Promise<AttemptOutcome> {
+    const id = nextCallId++
+    const frame: CallFrame = { artifact, policy, depth, startedAt: performance.now(), children: new Set() }
+    frames.set(id, frame)
+    const worker = await pool.acquire({ overflow: depth > 0 })
     try {
       return await worker.call({
         type: 'run',
-        id: nextCallId++,
+        id,
         componentDir: artifact.dir,
         root: artifact.root,
-        taskName: entry.policy.name,
         argsJson,
-        context: { env: resolveEnv(entry.policy.env, artifact.root), argv: [entry.policy.name], cwd: '/' },
-        policy: entry.policy,
+        context: { env: resolveEnv(policy.env, artifact.root), argv: [policy.name], cwd: '/' },
+        policy,
         mounts,
-      }, { timeoutMs: entry.policy.timeout, signal })
+      }, { timeoutMs: policy.timeout, signal })
     } finally {
+      frames.delete(id)
+      // A caller that ended (answered, timed out, killed) takes its in-flight sub-tasks with it.
+      for (const child of frame.children) child.abort()
       pool.release(worker)
     }
   }
 
-  async function run(runOptions: RunOptions): Promise<Envelope> {
-    const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
-    const { artifact, taskName } = await resolver.resolve(runOptions, cwd)
+  /** Runs one task with its retries and answers the envelope. */
+  async function execute(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal?: AbortSignal): Promise<Envelope> {
     const startedAt = performance.now()
-    const entry = findTaskEntry(artifact, taskName)
-    if (!entry) {
-      const known = artifact.tasks.map((task) => task.policy.name).join(', ')
-      throw new CapsuleError('TASK_NOT_FOUND', `unknown task "${taskName}" in ${artifact.source} (tasks: ${known})`)
-    }
-    const mounts = (runOptions.mounts ?? []).map((spec) => parseMount(spec, cwd))
-    pool.prepare(artifact.dir)
-    const argsJson = argsJsonOf(runOptions.args ?? [])
-    if (argsJson === undefined) {
-      return failureEnvelope(entry.policy.name, startedAt, { error_type: 'invalid_input', message: 'the arguments must be JSON values (no BigInt, functions, undefined, NaN or cycles)' })
-    }
     const outcomes: AttemptOutcome[] = []
-    for (let tries = 0; tries <= entry.policy.maxRetries; tries++) {
-      const outcome = await attempt(artifact, entry, argsJson, mounts, runOptions.signal)
+    for (let tries = 0; tries <= policy.maxRetries; tries++) {
+      const outcome = await attempt(artifact, policy, argsJson, mounts, depth, signal)
       outcomes.push(outcome)
-      if (!outcome.error || runOptions.signal?.aborted) break
+      if (!outcome.error || signal?.aborted) break
     }
     const last = outcomes[outcomes.length - 1]!
     return makeEnvelope({
-      taskName: entry.policy.name,
+      taskName: policy.name,
       startedAt,
       result: last.result,
       error: last.error,
@@ -128,6 +137,58 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       hostRequests: outcomes.flatMap((o) => o.hostRequests),
       logs: outcomes.flatMap((o) => o.logs),
     })
+  }
+
+  /** A guest called another task: run it in a fresh sandbox under the narrowed policy. */
+  async function runSubtask(request: SubtaskRequestMessage): Promise<string> {
+    const startedAt = performance.now()
+    const refuse = (error: TaskError) => JSON.stringify(failureEnvelope(request.name, startedAt, error))
+    const caller = frames.get(request.callId)
+    if (!caller) return refuse({ error_type: 'internal_error', message: 'the calling task is no longer running' })
+    const entry = findTaskEntry(caller.artifact, request.name)
+    if (!entry) return refuse({ error_type: 'invalid_input', message: `unknown task "${request.name}"` })
+    if (caller.depth + 1 > MAX_SUBTASK_DEPTH) {
+      return refuse({ error_type: 'permission_denied', message: `sub-task "${request.name}" refused: sub-tasks may nest at most ${MAX_SUBTASK_DEPTH} deep` })
+    }
+    let args: unknown
+    try {
+      args = JSON.parse(request.argsJson)
+    } catch {
+      // reported below
+    }
+    if (!Array.isArray(args)) return refuse({ error_type: 'invalid_input', message: 'the arguments must be JSON values' })
+    const elapsed = performance.now() - caller.startedAt
+    const policy = intersectPolicy(entry.policy, caller.policy, {
+      remainingMs: caller.policy.timeout === null ? null : caller.policy.timeout - elapsed,
+      remainingFuel: null,
+    })
+    const controller = new AbortController()
+    caller.children.add(controller)
+    try {
+      return JSON.stringify(await execute(caller.artifact, policy, request.argsJson, [], caller.depth + 1, controller.signal))
+    } finally {
+      caller.children.delete(controller)
+    }
+  }
+
+  async function run(runOptions: RunOptions): Promise<Envelope> {
+    const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
+    const { artifact, taskName } = await resolver.resolve(runOptions, cwd)
+    const entry = findTaskEntry(artifact, taskName)
+    if (!entry) {
+      const known = artifact.tasks.map((task) => task.policy.name).join(', ')
+      throw new CapsuleError('TASK_NOT_FOUND', `unknown task "${taskName}" in ${artifact.source} (tasks: ${known})`)
+    }
+    const mounts = (runOptions.mounts ?? []).map((spec) => parseMount(spec, cwd))
+    pool.prepare(artifact.dir)
+    const argsJson = argsJsonOf(runOptions.args ?? [])
+    if (argsJson === undefined) {
+      return failureEnvelope(entry.policy.name, performance.now(), {
+        error_type: 'invalid_input',
+        message: 'the arguments must be JSON values (no BigInt, functions, undefined, NaN or cycles)',
+      })
+    }
+    return execute(artifact, entry.policy, argsJson, mounts, 0, runOptions.signal)
   }
 
   return { run, close: () => pool.close() }

@@ -1,8 +1,8 @@
 // The main thread's handle on one sandbox worker: sends a call, starts the wall-clock timer when
 // the guest actually starts, and on timeout or abort terminates the thread (the only thing that
 // stops `while(true){}`), answering the call anyway.
-import { Worker } from 'node:worker_threads'
-import type { AttemptOutcome, RunRequest, WorkerReply } from './messages.ts'
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import type { AttemptOutcome, RunRequest, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { TaskError } from '../types.ts'
 
 const WORKER_FILE = new URL('./runtime-worker.mjs', import.meta.url)
@@ -16,18 +16,32 @@ function failed(error: TaskError): AttemptOutcome {
   return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
 }
 
+/** Runs a sub-task a guest asked for and answers its envelope as JSON. */
+export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
+
 export class SandboxWorker {
   private readonly worker: Worker
+  private readonly subtaskPort: MessagePort
+  private readonly subtaskCounter: Int32Array
   private inFlight: { id: number; finish: (outcome: AttemptOutcome) => void; started: () => void } | undefined
   /** False once the thread was terminated or crashed: never reuse it. */
   alive = true
   lastUsed = Date.now()
   lastComponentDir: string | undefined
 
-  constructor(onExit: (worker: SandboxWorker) => void) {
-    this.worker = new Worker(WORKER_FILE)
+  constructor(onExit: (worker: SandboxWorker) => void, onSubtask: SubtaskHandler) {
+    const { port1, port2 } = new MessageChannel()
+    const subtaskSignal = new SharedArrayBuffer(4)
+    this.subtaskPort = port1
+    this.subtaskCounter = new Int32Array(subtaskSignal)
+    this.worker = new Worker(WORKER_FILE, { workerData: { subtaskPort: port2, subtaskSignal }, transferList: [port2] })
     this.worker.unref()
+    this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
+      if (message.type === 'subtask') {
+        void onSubtask(message).then((envelopeJson) => this.answerSubtask(message.id, envelopeJson))
+        return
+      }
       if (!this.inFlight || message.id !== this.inFlight.id) return
       if (message.type === 'started') this.inFlight.started()
       else this.inFlight.finish(message.outcome)
@@ -40,6 +54,14 @@ export class SandboxWorker {
       this.inFlight?.finish(failed({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
       onExit(this)
     })
+  }
+
+  /** Hands a sub-task's envelope to the blocked guest and wakes it. */
+  private answerSubtask(id: number, envelopeJson: string): void {
+    if (!this.alive) return
+    this.subtaskPort.postMessage({ id, envelopeJson })
+    Atomics.add(this.subtaskCounter, 0, 1)
+    Atomics.notify(this.subtaskCounter, 0)
   }
 
   prepare(componentDir: string): void {

@@ -1,22 +1,30 @@
 // Sandbox worker entry: runs one call at a time, each in a fresh component instance, and
 // keeps the next instance pre-made so instantiation stays off the caller's path. The runtime
 // terminates this whole thread on timeout, which is what stops a CPU-bound guest.
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { classifyGuestError, classifyReturn, classifyThrown } from './classify.ts'
 import { instantiateComponent, loadComponent, type ComponentInstance } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
+import { createSubtaskCaller } from './host/subtask-channel.ts'
 import type { AttemptOutcome, RunRequest, WorkerReply, WorkerRequest } from './messages.ts'
 import { wasiImports } from './wasi/index.ts'
 
 const port = parentPort!
-const idleState = new CallState({ name: '', fuel: 0, ram: null, timeout: null, maxRetries: 0, files: [], hosts: [], env: [] }, '/', [])
+const idleState = new CallState(0, { name: '', fuel: 0, ram: null, timeout: null, maxRetries: 0, files: [], hosts: [], env: [] }, '/', [])
 let state: CallState | undefined
 const current = (): CallState => state ?? idleState
 
+const wiring = workerData as { subtaskPort: MessagePort; subtaskSignal: SharedArrayBuffer }
+const callSubtask = createSubtaskCaller({
+  port: wiring.subtaskPort,
+  signal: wiring.subtaskSignal,
+  post: (message) => port.postMessage(message),
+})
+
 const imports = {
   ...wasiImports((text) => current().log('error', text.replace(/\n$/, ''))),
-  'capsule:sandbox/host': hostImports(current),
+  'capsule:sandbox/host': hostImports(current, callSubtask),
 }
 
 let spare: { dir: string; instance: ComponentInstance } | undefined
@@ -61,7 +69,7 @@ async function run(request: RunRequest): Promise<void> {
   let outcome: AttemptOutcome
   try {
     const instance = await freshInstance(request.componentDir)
-    const callState = new CallState(request.policy, request.root, request.mounts)
+    const callState = new CallState(request.id, request.policy, request.root, request.mounts)
     state = callState
     reply({ type: 'started', id: request.id })
     const { result, error } = attempt(instance, request, callState)

@@ -2,8 +2,9 @@
 // Rules: 'api.x.com' (exact), '*.x.com' (exactly one more label), '*' (any host), an IPv4
 // literal, '[::1]' (bracketed IPv6), each with an optional ':port' (a URL without a port uses
 // 80/443). Hosts compare after IDNA (punycode), lowercase, without a trailing dot.
-// Only http: and https:. A URL carrying credentials ('http://a@b/') is refused outright, as
-// WHATWG fetch does: the host that counts is never the userinfo, and no secret reaches a record.
+// Only http: and https:. The host that counts is never the userinfo: a URL whose real host is
+// not allowed is denied; one with credentials is refused even when its host is allowed (as
+// WHATWG fetch does), so no secret reaches a record.
 
 export type UrlCheck =
   | { ok: true, url: URL }
@@ -86,13 +87,15 @@ export function checkUrl(url: string, rules: readonly string[]): UrlCheck {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     return { ok: false, kind: 'invalid', reason: `unsupported protocol '${parsed.protocol}' (only http: and https:)` }
-  if (parsed.username !== '' || parsed.password !== '')
-    return { ok: false, kind: 'invalid', reason: 'URLs with credentials (user:password@) are not allowed' }
   const host = stripTrailingDot(parsed.hostname)
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port)
-  for (const rule of rules) {
+  const allowed = rules.some((rule) => {
     const parsedRule = parseHostRule(rule)
-    if (parsedRule && ruleMatches(parsedRule, host, port)) return { ok: true, url: parsed }
-  }
-  return { ok: false, kind: 'denied', reason: `host '${host}:${port}' is not in allowedHosts` }
+    return parsedRule !== null && ruleMatches(parsedRule, host, port)
+  })
+  // The real host decides (never the userinfo): 'http://127.0.0.1@evil/' is a request to 'evil'.
+  if (!allowed) return { ok: false, kind: 'denied', reason: `host '${host}:${port}' is not in allowedHosts` }
+  if (parsed.username !== '' || parsed.password !== '')
+    return { ok: false, kind: 'invalid', reason: 'URLs with credentials (user:password@) are not allowed' }
+  return { ok: true, url: parsed }
 }

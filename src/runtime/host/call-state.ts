@@ -3,6 +3,7 @@
 import type { HostRequest, LogEntry, LogLevel } from '../../types.ts'
 import type { ResolvedPolicy } from '../../options/policy.ts'
 import type { Mount } from '../messages.ts'
+import { createFileGate, type FileGate } from '../capabilities/files.ts'
 
 const MAX_LOG_LINES = 1_000
 const MAX_LOG_BYTES = 1_048_576
@@ -16,12 +17,27 @@ export class CallState {
   denials = 0
   private logBytes = 0
   private droppedLines = 0
+  private fileGate: FileGate | undefined
+  private readonly startedAt = performance.now()
 
   constructor(
+    /** The runtime's id for this call (sub-task requests name their caller with it). */
+    readonly callId: number,
     readonly policy: ResolvedPolicy,
     readonly root: string,
     readonly mounts: Mount[],
   ) {}
+
+  /** The call's file gate, made on first use (most tasks never touch files). */
+  files(): FileGate {
+    this.fileGate ??= createFileGate({ root: this.root, grants: this.policy.files, mounts: this.mounts })
+    return this.fileGate
+  }
+
+  /** Milliseconds left before the call's timeout, or null when it has none. */
+  remainingMs(): number | null {
+    return this.policy.timeout === null ? null : this.policy.timeout - (performance.now() - this.startedAt)
+  }
 
   log(level: string, message: string): void {
     if (this.logs.length >= MAX_LOG_LINES || this.logBytes + message.length > MAX_LOG_BYTES) {

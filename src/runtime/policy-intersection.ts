@@ -1,0 +1,84 @@
+// A sub-task's policy: the callee's own options intersected with its caller's. Files, hosts
+// and env can only narrow; time, fuel and memory can only be what the caller has left. The
+// result never grants anything the caller did not have, whatever the callee asks for.
+import type { FileGrant, ResolvedPolicy } from '../options/policy.ts'
+import { parseHostRule, type HostRule } from './capabilities/hosts.ts'
+
+function isInside(child: string, parent: string): boolean {
+  return parent === '.' || child === parent || child.startsWith(`${parent}/`)
+}
+
+function narrowerMode(a: FileGrant['mode'], b: FileGrant['mode']): FileGrant['mode'] {
+  return a === 'rw' && b === 'rw' ? 'rw' : 'ro'
+}
+
+export function intersectFiles(callee: FileGrant[], caller: FileGrant[]): FileGrant[] {
+  const result = new Map<string, FileGrant['mode']>()
+  const add = (path: string, mode: FileGrant['mode']) => {
+    const known = result.get(path)
+    result.set(path, known === 'rw' || mode === 'rw' ? 'rw' : 'ro')
+  }
+  for (const asked of callee) {
+    for (const held of caller) {
+      if (isInside(asked.path, held.path)) add(asked.path, narrowerMode(asked.mode, held.mode))
+      else if (isInside(held.path, asked.path)) add(held.path, narrowerMode(asked.mode, held.mode))
+    }
+  }
+  return [...result].map(([path, mode]) => ({ path, mode }))
+}
+
+function portCovers(outer: HostRule, inner: HostRule): boolean {
+  return outer.port === null || outer.port === inner.port
+}
+
+/** True when every host:port `inner` allows is also allowed by `outer`. */
+function ruleCovers(outer: HostRule, inner: HostRule): boolean {
+  if (!portCovers(outer, inner)) return false
+  if (outer.kind === 'any') return true
+  if (inner.kind === 'any') return false
+  if (outer.kind === 'exact') return inner.kind === 'exact' && inner.host === outer.host
+  if (inner.kind === 'wildcard') return inner.host === outer.host
+  const label = inner.host.slice(0, inner.host.length - outer.host.length - 1)
+  return inner.host.endsWith(`.${outer.host}`) && label !== '' && !label.includes('.')
+}
+
+export function intersectHosts(callee: string[], caller: string[]): string[] {
+  const result = new Set<string>()
+  for (const asked of callee) {
+    const askedRule = parseHostRule(asked)
+    if (!askedRule) continue
+    for (const held of caller) {
+      const heldRule = parseHostRule(held)
+      if (!heldRule) continue
+      if (ruleCovers(heldRule, askedRule)) result.add(asked)
+      else if (ruleCovers(askedRule, heldRule)) result.add(held)
+    }
+  }
+  return [...result]
+}
+
+function minOrNull(a: number | null, b: number | null): number | null {
+  if (a === null) return b
+  if (b === null) return a
+  return Math.min(a, b)
+}
+
+export interface CallerBudget {
+  /** Milliseconds the caller has left, or null when it has no timeout. */
+  remainingMs: number | null
+  /** Fuel the caller has left, or null when unknown. */
+  remainingFuel: number | null
+}
+
+export function intersectPolicy(callee: ResolvedPolicy, caller: ResolvedPolicy, budget: CallerBudget): ResolvedPolicy {
+  return {
+    name: callee.name,
+    fuel: Math.max(0, Math.min(callee.fuel, budget.remainingFuel ?? caller.fuel)),
+    ram: minOrNull(callee.ram, caller.ram),
+    timeout: minOrNull(callee.timeout, budget.remainingMs === null ? null : Math.max(1, Math.floor(budget.remainingMs))),
+    maxRetries: callee.maxRetries,
+    files: intersectFiles(callee.files, caller.files),
+    hosts: intersectHosts(callee.hosts, caller.hosts),
+    env: callee.env.filter((name) => caller.env.includes(name)),
+  }
+}
