@@ -1,20 +1,26 @@
 // Compiles a task module into a runnable artifact: discover its tasks and their policies,
-// bundle the guest, then componentize + transpile unless the cache already holds that exact
-// input (a hash of the bundle, the toolchain versions and the WIT world).
+// bundle the guest, then componentize + transpile + split unless the cache already holds that
+// exact input (a hash of the bundle, the toolchain versions and the WIT world). The shared
+// engine is instrumented once per toolchain; a module's own artifact is only its snapshot.
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
+import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest } from './bundle-guest.ts'
 import { componentizeInWorker } from './componentize.ts'
-import { discoverTasks, TaskModuleError } from './discover-tasks.ts'
-import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
+import type { ComponentizeResult } from './componentize-worker.ts'
+import { TASK_DATA_FILE } from '../runtime/engine/layout.ts'
+import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
+import { ENGINE_META, engineFiles } from './engine/engine-store.ts'
 import { WIT_FILE } from './guest-files.ts'
+import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
-/** Bump when the layout of a cached component changes. */
-const CACHE_FORMAT = 1
+/** Bump when the layout of a cached module changes. */
+const CACHE_FORMAT = 2
+const MODULE_META = 'module.json'
 
 export interface CompileOptions {
   root: string
@@ -30,6 +36,8 @@ export interface CompiledModule extends ModuleArtifact {
   inputs: string[]
 }
 
+type ModuleMeta = Pick<ComponentizeResult, 'engineId' | 'engineKey' | 'memoryPages' | 'supportFiles'>
+
 export function defaultCacheDir(root: string): string {
   return join(root, 'node_modules', '.cache', 'capsule')
 }
@@ -44,15 +52,62 @@ function cacheKey(code: string): string {
     .slice(0, 32)
 }
 
-/** What the runtime needs from a cached component: the glue and its core modules. */
-async function artifactFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => name === 'component.js' || name.endsWith('.wasm')).sort()
-}
-
 /** The path users see in messages: relative to the project root when inside it. */
 function displayPath(file: string, root: string): string {
   const inside = relative(root, file)
   return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : file
+}
+
+async function readCachedMeta(dir: string, cacheDir: string): Promise<ModuleMeta | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(join(dir, MODULE_META), 'utf8')) as ModuleMeta
+    return existsSync(join(cacheDir, 'engines', meta.engineId, ENGINE_META)) ? meta : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A `ram` below the snapshot's size could never even start the engine: say so at build time. */
+function checkRamFloor(tasks: DiscoveredTask[], memoryPages: number, shown: string): void {
+  const minimum = memoryPages * WASM_PAGE
+  for (const task of tasks) {
+    if (task.policy.ram !== null && task.policy.ram < minimum) {
+      const mib = Math.ceil((minimum / 1_048_576) * 10) / 10
+      throw TaskModuleError.at(shown, task.line, task.column,
+        `option "ram": ${task.policy.ram} bytes is too small to start the sandbox engine, which needs at least ${minimum} bytes; accepted: at least '${mib}MiB'`, 'ram')
+    }
+  }
+}
+
+async function componentizeModule(bundleCode: string, dir: string, cacheDir: string, emit: (line: string) => void, shown: string): Promise<ModuleMeta> {
+  const started = performance.now()
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
+  await mkdir(staging, { recursive: true })
+  try {
+    // wizer maps the source's real directory: a symlinked cache path (e.g. node_modules) fails.
+    const sourcePath = join(await realpath(staging), 'guest.js')
+    await writeFile(sourcePath, bundleCode)
+    const result = await componentizeInWorker({
+      sourcePath,
+      witPath: WIT_FILE,
+      outDir: staging,
+      cacheDir,
+      tmpRoot: join(cacheDir, 'tmp'),
+      disableFeatures: DISABLED_FEATURES,
+    })
+    const meta: ModuleMeta = { engineId: result.engineId, engineKey: result.engineKey, memoryPages: result.memoryPages, supportFiles: result.supportFiles }
+    await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
+    await rm(dir, { recursive: true, force: true })
+    await rename(staging, dir)
+    emit(result.engineBuilt
+      ? `instrumented the shared engine ${result.engineId} for fuel in ${result.instrumentMs} ms (once per toolchain)`
+      : `reused the shared engine ${result.engineId} (not instrumented again)`)
+    emit(`compiled ${shown} in ${Math.round(performance.now() - started)} ms`)
+    return meta
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true })
+    throw error
+  }
 }
 
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {
@@ -68,33 +123,22 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const key = cacheKey(bundle.code)
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
   const dir = join(cacheDir, 'components', key)
-  const taskList = tasks.map(({ exportName, policy }) => ({ exportName, policy }))
-  const base = { dir, source, root: options.root, tasks: taskList, inputs: bundle.inputs }
-  if (existsSync(join(dir, 'component.js'))) {
-    emit(`cache hit: ${shown} (${key})`)
-    return { ...base, files: await artifactFiles(dir), cacheHit: true }
+  let meta = await readCachedMeta(dir, cacheDir)
+  const cacheHit = meta !== undefined
+  if (meta) emit(`cache hit: ${shown} (${key})`)
+  else {
+    emit(`cache miss: ${shown} (${key}), componentizing`)
+    meta = await componentizeModule(bundle.code, dir, cacheDir, emit, shown)
   }
-  emit(`cache miss: ${shown} (${key}), componentizing`)
-  const started = performance.now()
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
-  await mkdir(staging, { recursive: true })
-  try {
-    // wizer maps the source's real directory: a symlinked cache path (e.g. node_modules) fails.
-    const sourcePath = join(await realpath(staging), 'guest.js')
-    await writeFile(sourcePath, bundle.code)
-    await componentizeInWorker({
-      sourcePath,
-      witPath: WIT_FILE,
-      outDir: staging,
-      tmpRoot: join(cacheDir, 'tmp'),
-      disableFeatures: DISABLED_FEATURES,
-    })
-    await rm(dir, { recursive: true, force: true })
-    await rename(staging, dir)
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true })
-    throw error
+  checkRamFloor(tasks, meta.memoryPages, shown)
+  return {
+    dir,
+    files: [TASK_DATA_FILE],
+    engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
+    source,
+    root: options.root,
+    tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy })),
+    cacheHit,
+    inputs: bundle.inputs,
   }
-  emit(`compiled ${shown} in ${Math.round(performance.now() - started)} ms`)
-  return { ...base, files: await artifactFiles(dir), cacheHit: false }
 }

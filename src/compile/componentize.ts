@@ -1,6 +1,6 @@
 // Runs componentize jobs in child processes, at most two at a time (each peaks ~770 MB).
 import { fork } from 'node:child_process'
-import type { ComponentizeJob } from './componentize-worker.ts'
+import type { ComponentizeJob, ComponentizeResult } from './componentize-worker.ts'
 
 const MAX_PARALLEL = 2
 let running = 0
@@ -15,10 +15,10 @@ async function slot(): Promise<() => void> {
   }
 }
 
-export async function componentizeInWorker(job: ComponentizeJob): Promise<string[]> {
+export async function componentizeInWorker(job: ComponentizeJob): Promise<ComponentizeResult> {
   const release = await slot()
   try {
-    return await new Promise<string[]>((resolve, reject) => {
+    return await new Promise<ComponentizeResult>((resolve, reject) => {
       const child = fork(new URL('./componentize-worker.mjs', import.meta.url), [], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         execArgv: [],
@@ -28,9 +28,9 @@ export async function componentizeInWorker(job: ComponentizeJob): Promise<string
         stderr = (stderr + chunk.toString()).slice(-4_000)
       })
       let settled = false
-      child.once('message', (reply: { ok: true; files: string[] } | { ok: false; message: string }) => {
+      child.once('message', (reply: { ok: true; result: ComponentizeResult } | { ok: false; message: string }) => {
         settled = true
-        if (reply.ok) resolve(reply.files)
+        if (reply.ok) resolve(reply.result)
         else reject(new Error(`componentize failed: ${reply.message}`))
       })
       child.once('error', (error) => {

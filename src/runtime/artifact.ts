@@ -9,11 +9,22 @@ export interface TaskEntry {
   policy: ResolvedPolicy
 }
 
-export interface ModuleArtifact {
-  /** Absolute path of the directory holding the transpiled component. */
+/** The shared, fuel-instrumented engine: glue, adapter modules and the engine itself. */
+export interface EngineArtifact {
+  /** Absolute path of the engine directory. */
   dir: string
-  /** The file names in `dir` that make up the runnable artifact (what a build emits and hashes). */
+  /** File names in `dir` the runtime loads (what a build emits and hashes). */
   files: string[]
+  /** sha256 of the uninstrumented engine: a module's snapshot must name the same key. */
+  key: string
+}
+
+export interface ModuleArtifact {
+  /** Absolute path of the directory holding this module's snapshot. */
+  dir: string
+  /** File names in `dir` that make up the module's artifact (what a build emits and hashes). */
+  files: string[]
+  engine: EngineArtifact
   /** Absolute path of the task module's source, for messages. */
   source: string
   /** Project root: relative file grants and `.env` resolve against it. */

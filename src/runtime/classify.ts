@@ -1,13 +1,31 @@
 // Turns what came out of the guest into an attempt's result or error. The guest's own error
-// claims are only trusted as far as the host can verify them.
+// claims are only trusted as far as the host can verify them; traps are classified from what
+// the host can see: the fuel counter and the memory's size against its cap.
 import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
 
 export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+/** A trap or out-of-memory error this close to the cap is the cap's doing. */
+const NEAR_CAP_BYTES = 2 * 1024 * 1024
 
 const GUEST_ERROR_TYPES = new Set<ErrorType>(['task_error', 'invalid_output', 'permission_denied', 'invalid_input'])
 
 export type Classified = { ok: true; result: unknown } | { ok: false; error: TaskError }
+
+/** What the host knows about the sandbox after the call. */
+export interface SandboxReadings {
+  fuelLeft: number
+  memoryBytes: number
+  ram: number | null
+}
+
+function nearMemoryCap(readings: SandboxReadings): boolean {
+  return readings.ram !== null && readings.memoryBytes >= readings.ram - NEAR_CAP_BYTES
+}
+
+function memoryExceeded(readings: SandboxReadings): TaskError {
+  return { error_type: 'memory_exceeded', message: `the task exceeded its memory limit of ${readings.ram} bytes` }
+}
 
 export function classifyReturn(json: string): Classified {
   if (json.length > MAX_OUTPUT_BYTES || Buffer.byteLength(json) > MAX_OUTPUT_BYTES) {
@@ -23,7 +41,7 @@ export function classifyReturn(json: string): Classified {
 }
 
 /** An `err` from the guest's `run`: JSON {error_type, message} that the host re-checks. */
-export function classifyGuestError(payload: unknown, state: CallState): TaskError {
+export function classifyGuestError(payload: unknown, state: CallState, readings: SandboxReadings): TaskError {
   let claimed: Partial<TaskError> = {}
   if (typeof payload === 'string') {
     try {
@@ -36,16 +54,18 @@ export function classifyGuestError(payload: unknown, state: CallState): TaskErro
   // The guest may only report a denial the host actually made during this call.
   if (errorType === 'permission_denied' && state.denials === 0) errorType = 'task_error'
   const message = typeof claimed.message === 'string' ? claimed.message.slice(0, 65_536) : 'the task failed'
+  // A big allocation refused at the cap surfaces as a catchable "out of memory".
+  if (errorType === 'task_error' && /out of memory/i.test(message) && nearMemoryCap(readings)) return memoryExceeded(readings)
   return { error_type: errorType, message }
 }
 
 /** A trap or host exception thrown while the guest ran. */
-export function classifyThrown(error: unknown): TaskError {
-  if (error instanceof WebAssembly.RuntimeError) {
+export function classifyThrown(error: unknown, readings: SandboxReadings): TaskError {
+  if (readings.fuelLeft < 0) return { error_type: 'fuel_exhausted', message: 'the task used up its fuel (compute budget)' }
+  if (error instanceof WebAssembly.RuntimeError || (error instanceof RangeError && /call stack/i.test(error.message))) {
+    // Many small allocations end in an `unreachable` trap just below the cap.
+    if (nearMemoryCap(readings)) return memoryExceeded(readings)
     return { error_type: 'wasm_trap', message: `the sandbox trapped: ${error.message}` }
-  }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return { error_type: 'wasm_trap', message: `the sandbox overflowed its stack: ${error.message}` }
   }
   const message = error instanceof Error ? error.message : String(error)
   return { error_type: 'internal_error', message: `the host failed while running the task: ${message}` }

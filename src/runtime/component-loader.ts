@@ -1,66 +1,110 @@
-// Loads a transpiled component once per worker (glue module + compiled core modules) and makes
-// fresh instances of it. Instantiation is synchronous (~3-5 ms) and keeps a handle on the
-// main core module's memory so the host can measure it.
-import { readdir, readFile } from 'node:fs/promises'
+// Makes fresh sandboxes in a worker: the engine's glue and compiled modules (posted by the main
+// thread) plus one module's snapshot, decoded once. A sandbox gets its own memory, created with
+// the task's `ram` as its maximum and filled with the snapshot before the engine is
+// instantiated on it, and its own fuel counter.
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import {
+  COUNTER_UNITS_PER_FUEL, decodeTaskData, ENGINE_IMPORT_MODULE, FUEL_EXPORT, MEMORY_IMPORT, restoreGlobals, WASM_PAGE, writeTaskMemory,
+  type TaskData,
+} from './engine/task-data.ts'
+import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from './engine/layout.ts'
 
+const WASM32_MAX_PAGES = 65_536
+/** Fuel available while the glue instantiates (not charged to the call). */
+const SETUP_FUEL = 1n << 62n
+
+type RootExports = { run(task: string, argsJson: string, contextJson: string): string }
 type Instantiate = (
   getCoreModule: (path: string) => WebAssembly.Module,
   imports: Record<string, unknown>,
   instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => WebAssembly.Instance,
-) => { run(task: string, argsJson: string, contextJson: string): string }
+) => RootExports
 
-export interface LoadedComponent {
+export interface LoadedEngine {
+  key: string
+  modules: Map<string, WebAssembly.Module>
   instantiate: Instantiate
-  coreModules: Map<string, WebAssembly.Module>
 }
 
-export interface ComponentInstance {
+export interface Sandbox {
   run(task: string, argsJson: string, contextJson: string): string
-  /** The guest's linear memory (the largest memory among the core instances). */
-  memory: WebAssembly.Memory | undefined
+  memory: WebAssembly.Memory
+  /** Memory cap in bytes (null: wasm32 maximum). */
+  ram: number | null
+  setFuel(fuel: number): void
+  fuelLeft(): number
 }
 
-const loaded = new Map<string, Promise<LoadedComponent>>()
+export class RamTooSmall extends Error {}
 
-async function load(dir: string): Promise<LoadedComponent> {
-  const files = (await readdir(dir)).filter((name) => name.endsWith('.wasm'))
-  const coreModules = new Map<string, WebAssembly.Module>()
-  await Promise.all(files.map(async (name) => {
-    coreModules.set(name, await WebAssembly.compile(await readFile(join(dir, name))))
-  }))
-  const glue = (await import(pathToFileURL(join(dir, 'component.js')).href)) as { instantiate: Instantiate }
-  return { instantiate: glue.instantiate, coreModules }
-}
+const engines = new Map<string, Promise<LoadedEngine>>()
+const snapshots = new Map<string, Promise<TaskData>>()
 
-export function loadComponent(dir: string): Promise<LoadedComponent> {
-  let entry = loaded.get(dir)
+function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let entry = map.get(key)
   if (!entry) {
-    entry = load(dir)
-    entry.catch(() => loaded.delete(dir))
-    loaded.set(dir, entry)
+    entry = load()
+    entry.catch(() => map.delete(key))
+    map.set(key, entry)
   }
   return entry
 }
 
-export function instantiateComponent(component: LoadedComponent, imports: Record<string, unknown>): ComponentInstance {
+/** Registers an engine whose modules the main thread compiled; its glue is imported once. */
+export function registerEngine(dir: string, key: string, modules: Map<string, WebAssembly.Module>): void {
+  cached(engines, dir, async () => {
+    const glue = (await import(pathToFileURL(join(dir, GLUE_FILE)).href)) as { instantiate: Instantiate }
+    return { key, modules, instantiate: glue.instantiate }
+  })
+}
+
+export function loadEngine(dir: string): Promise<LoadedEngine> {
+  const engine = engines.get(dir)
+  if (!engine) return Promise.reject(new Error(`engine ${dir} was not registered with this worker`))
+  return engine
+}
+
+export function loadSnapshot(moduleDir: string): Promise<TaskData> {
+  return cached(snapshots, moduleDir, async () => decodeTaskData(await readFile(join(moduleDir, TASK_DATA_FILE))))
+}
+
+export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram: number | null, imports: Record<string, unknown>): Sandbox {
+  if (snapshot.engineKey !== engine.key) {
+    throw new Error(`the task artifact was built for engine ${snapshot.engineKey.slice(0, 12)}, not the loaded engine ${engine.key.slice(0, 12)}: rebuild it`)
+  }
+  const maximum = ram === null ? WASM32_MAX_PAGES : Math.floor(ram / WASM_PAGE)
+  if (maximum < snapshot.memoryPages) {
+    throw new RamTooSmall(`ram of ${ram} bytes is below the ${snapshot.memoryPages * WASM_PAGE} bytes the sandbox engine needs to start`)
+  }
+  const engineModule = engine.modules.get(ENGINE_FILE)
+  let core: WebAssembly.Instance | undefined
   let memory: WebAssembly.Memory | undefined
-  const root = component.instantiate(
+  const root = engine.instantiate(
     (path) => {
-      const module = component.coreModules.get(path)
-      if (!module) throw new Error(`component is missing core module ${path}`)
+      const module = engine.modules.get(path === MAIN_CORE ? ENGINE_FILE : path)
+      if (!module) throw new Error(`the engine is missing core module ${path}`)
       return module
     },
     imports,
     (module, moduleImports) => {
-      const instance = new WebAssembly.Instance(module, moduleImports)
-      const exported = instance.exports.memory
-      if (exported instanceof WebAssembly.Memory && (!memory || exported.buffer.byteLength > memory.buffer.byteLength)) {
-        memory = exported
-      }
-      return instance
+      if (module !== engineModule) return new WebAssembly.Instance(module, moduleImports)
+      memory = new WebAssembly.Memory({ initial: snapshot.memoryPages, maximum })
+      writeTaskMemory(memory, snapshot)
+      core = new WebAssembly.Instance(module, { ...moduleImports, [ENGINE_IMPORT_MODULE]: { [MEMORY_IMPORT]: memory } })
+      restoreGlobals(core, snapshot)
+      ;(core.exports[FUEL_EXPORT] as WebAssembly.Global).value = SETUP_FUEL
+      return core
     },
   )
-  return { run: (task, args, context) => root.run(task, args, context), memory }
+  if (!core || !memory) throw new Error('the glue never instantiated the engine')
+  const fuel = core.exports[FUEL_EXPORT] as WebAssembly.Global
+  return {
+    run: (task, args, context) => root.run(task, args, context),
+    memory,
+    ram,
+    setFuel: (value) => { fuel.value = BigInt(value) * BigInt(COUNTER_UNITS_PER_FUEL) },
+    fuelLeft: () => Math.floor(Number(fuel.value as bigint) / COUNTER_UNITS_PER_FUEL),
+  }
 }

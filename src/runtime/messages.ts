@@ -20,7 +20,10 @@ export interface Mount {
 export interface RunRequest {
   type: 'run'
   id: number
-  componentDir: string
+  /** The shared engine's directory (its modules were posted with an EngineMessage first). */
+  engineDir: string
+  /** The task module's snapshot directory. */
+  moduleDir: string
   root: string
   argsJson: string
   context: CallContext
@@ -28,12 +31,23 @@ export interface RunRequest {
   mounts: Mount[]
 }
 
+/** Pre-instantiate the next sandbox for a module, off the caller's path. */
 export interface PrepareRequest {
   type: 'prepare'
-  componentDir: string
+  engineDir: string
+  moduleDir: string
+  ram: number | null
 }
 
-export type WorkerRequest = RunRequest | PrepareRequest
+/** The engine's compiled modules, sent once per worker before the first call that needs them. */
+export interface EngineMessage {
+  type: 'engine'
+  dir: string
+  key: string
+  modules: Map<string, WebAssembly.Module>
+}
+
+export type WorkerRequest = RunRequest | PrepareRequest | EngineMessage
 
 /** What one attempt produced, before the runtime wraps it into an envelope. */
 export interface AttemptOutcome {

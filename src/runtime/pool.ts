@@ -1,7 +1,7 @@
 // A pool of warm sandbox workers. A call takes an idle worker (or spawns one up to the pool
 // size, or waits); a killed worker is replaced at once so a warm one is ready for the next call.
 // Idle workers are unref'd: a process that only used the runtime exits by itself.
-import { SandboxWorker, type SubtaskHandler } from './sandbox-worker.ts'
+import { SandboxWorker, type SandboxTarget, type SubtaskHandler } from './sandbox-worker.ts'
 
 export interface PoolOptions {
   size: number
@@ -37,19 +37,19 @@ export class WorkerPool {
     if (index >= 0) this.idle.splice(index, 1)
     if (this.closed) return
     const replacement = this.spawn()
-    if (worker.lastComponentDir) replacement.prepare(worker.lastComponentDir)
+    if (worker.lastTarget) void replacement.prepare(worker.lastTarget)
     const next = this.waiting.shift()
     if (next) next(replacement)
     else this.idle.push(replacement)
   }
 
   /**
-   * An idle worker, a new one up to the pool size, or the next one released. A sub-task passes
+   * An idle worker (the longest idle: its next sandbox is surely made), a new one up to the pool size, or the next one released. A sub-task passes
    * `overflow`: it must never queue behind its own blocked ancestor, so it gets a new worker.
    */
   acquire(options: { overflow?: boolean } = {}): Promise<SandboxWorker> {
     if (this.closed) return Promise.reject(new Error('the capsule runtime is closed'))
-    const worker = this.idle.pop()
+    const worker = this.idle.shift()
     if (worker) return Promise.resolve(worker)
     if (this.all.size < this.options.size || options.overflow) return Promise.resolve(this.spawn())
     return new Promise((resolve) => this.waiting.push(resolve))
@@ -66,13 +66,13 @@ export class WorkerPool {
     } else this.idle.push(worker)
   }
 
-  /** Warms a worker for a component so the first call does not pay for loading it. */
-  prepare(componentDir: string): void {
+  /** Warms a worker for a module so the first call does not pay for loading it. */
+  prepare(target: SandboxTarget): void {
     if (this.closed) return
     const worker = this.idle[this.idle.length - 1] ?? (this.all.size < this.options.size ? this.spawn() : undefined)
     if (!worker) return
     if (!this.idle.includes(worker)) this.idle.push(worker)
-    worker.prepare(componentDir)
+    void worker.prepare(target)
   }
 
   private sweep(): void {

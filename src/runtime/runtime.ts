@@ -101,13 +101,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       return await worker.call({
         type: 'run',
         id,
-        componentDir: artifact.dir,
         root: artifact.root,
         argsJson,
         context: { env: resolveEnv(policy.env, artifact.root), argv: [policy.name], cwd: '/' },
         policy,
         mounts,
-      }, { timeoutMs: policy.timeout, signal })
+      }, { engine: artifact.engine, moduleDir: artifact.dir, ram: policy.ram }, { timeoutMs: policy.timeout, signal })
     } finally {
       frames.delete(id)
       // A caller that ended (answered, timed out, killed) takes its in-flight sub-tasks with it.
@@ -160,7 +159,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const elapsed = performance.now() - caller.startedAt
     const policy = intersectPolicy(entry.policy, caller.policy, {
       remainingMs: caller.policy.timeout === null ? null : caller.policy.timeout - elapsed,
-      remainingFuel: null,
+      remainingFuel: request.fuelLeft,
     })
     const controller = new AbortController()
     caller.children.add(controller)
@@ -180,7 +179,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       throw new CapsuleError('TASK_NOT_FOUND', `unknown task "${taskName}" in ${artifact.source} (tasks: ${known})`)
     }
     const mounts = (runOptions.mounts ?? []).map((spec) => parseMount(spec, cwd))
-    pool.prepare(artifact.dir)
+    pool.prepare({ engine: artifact.engine, moduleDir: artifact.dir, ram: entry.policy.ram })
     const argsJson = argsJsonOf(runOptions.args ?? [])
     if (argsJson === undefined) {
       return failureEnvelope(entry.policy.name, performance.now(), {

@@ -1,7 +1,10 @@
-// The main thread's handle on one sandbox worker: sends a call, starts the wall-clock timer when
-// the guest actually starts, and on timeout or abort terminates the thread (the only thing that
-// stops `while(true){}`), answering the call anyway.
+// The main thread's handle on one sandbox worker: hands it the shared engine's compiled modules
+// once, sends calls, starts the wall-clock timer when the guest actually starts, and on timeout
+// or abort terminates the thread (the only thing that stops `while(true){}`), answering the call
+// anyway. It also answers the worker's sub-task requests.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import type { EngineArtifact } from './artifact.ts'
+import { engineModules } from './engine/engine-modules.ts'
 import type { AttemptOutcome, RunRequest, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { TaskError } from '../types.ts'
 
@@ -12,22 +15,30 @@ export interface CallLimits {
   signal?: AbortSignal
 }
 
-function failed(error: TaskError): AttemptOutcome {
-  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
+/** What a worker needs to make a sandbox: the engine, the module's snapshot, the memory cap. */
+export interface SandboxTarget {
+  engine: EngineArtifact
+  moduleDir: string
+  ram: number | null
 }
 
 /** Runs a sub-task a guest asked for and answers its envelope as JSON. */
 export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
 
+function failed(error: TaskError): AttemptOutcome {
+  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
+}
+
 export class SandboxWorker {
   private readonly worker: Worker
   private readonly subtaskPort: MessagePort
   private readonly subtaskCounter: Int32Array
+  private readonly enginesSent = new Set<string>()
   private inFlight: { id: number; finish: (outcome: AttemptOutcome) => void; started: () => void } | undefined
   /** False once the thread was terminated or crashed: never reuse it. */
   alive = true
   lastUsed = Date.now()
-  lastComponentDir: string | undefined
+  lastTarget: SandboxTarget | undefined
 
   constructor(onExit: (worker: SandboxWorker) => void, onSubtask: SubtaskHandler) {
     const { port1, port2 } = new MessageChannel()
@@ -64,12 +75,29 @@ export class SandboxWorker {
     Atomics.notify(this.subtaskCounter, 0)
   }
 
-  prepare(componentDir: string): void {
-    this.lastComponentDir = componentDir
-    this.worker.postMessage({ type: 'prepare', componentDir })
+  /** Posts the engine's compiled modules the first time this worker needs them. */
+  private async sendEngine(engine: EngineArtifact): Promise<void> {
+    if (this.enginesSent.has(engine.dir)) return
+    const modules = await engineModules(engine)
+    if (this.enginesSent.has(engine.dir)) return
+    this.enginesSent.add(engine.dir)
+    this.worker.postMessage({ type: 'engine', dir: engine.dir, key: engine.key, modules })
   }
 
-  call(request: RunRequest, limits: CallLimits): Promise<AttemptOutcome> {
+  /** Pre-makes the next sandbox for a target, so its first call does not pay for it. */
+  async prepare(target: SandboxTarget): Promise<void> {
+    this.lastTarget = target
+    await this.sendEngine(target.engine)
+    this.worker.postMessage({ type: 'prepare', engineDir: target.engine.dir, moduleDir: target.moduleDir, ram: target.ram })
+  }
+
+  async call(request: Omit<RunRequest, 'engineDir' | 'moduleDir'>, target: SandboxTarget, limits: CallLimits): Promise<AttemptOutcome> {
+    this.lastTarget = target
+    try {
+      await this.sendEngine(target.engine)
+    } catch (error) {
+      return failed({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` })
+    }
     return new Promise<AttemptOutcome>((resolve) => {
       let timer: NodeJS.Timeout | undefined
       const onAbort = () => this.kill(finish, { error_type: 'timeout', message: 'the call was aborted' })
@@ -88,11 +116,10 @@ export class SandboxWorker {
         timer = setTimeout(() => this.kill(finish, { error_type: 'timeout', message: `the task exceeded its timeout of ${ms} ms` }), ms)
       }
       this.inFlight = { id: request.id, finish, started }
-      this.lastComponentDir = request.componentDir
       if (limits.signal?.aborted) return onAbort()
       limits.signal?.addEventListener('abort', onAbort, { once: true })
       this.worker.ref()
-      this.worker.postMessage(request)
+      this.worker.postMessage({ ...request, engineDir: target.engine.dir, moduleDir: target.moduleDir })
     })
   }
 

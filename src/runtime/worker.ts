@@ -1,13 +1,15 @@
-// Sandbox worker entry: runs one call at a time, each in a fresh component instance, and
-// keeps the next instance pre-made so instantiation stays off the caller's path. The runtime
-// terminates this whole thread on timeout, which is what stops a CPU-bound guest.
+// Sandbox worker entry: runs one call at a time, each in a fresh sandbox (new memory, new
+// instance of the shared engine), and keeps the next sandbox pre-made so instantiation stays off
+// the caller's path. The runtime terminates this whole thread on timeout, which is what stops a
+// CPU-bound guest; fuel and the memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import { classifyGuestError, classifyReturn, classifyThrown } from './classify.ts'
-import { instantiateComponent, loadComponent, type ComponentInstance } from './component-loader.ts'
+import { classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
+import { instantiateSandbox, loadEngine, loadSnapshot, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
 import { createSubtaskCaller } from './host/subtask-channel.ts'
-import type { AttemptOutcome, RunRequest, WorkerReply, WorkerRequest } from './messages.ts'
+import type { AttemptOutcome, PrepareRequest, RunRequest, WorkerReply, WorkerRequest } from './messages.ts'
+import type { TaskError } from '../types.ts'
 import { wasiImports } from './wasi/index.ts'
 
 const port = parentPort!
@@ -27,72 +29,92 @@ const imports = {
   'capsule:sandbox/host': hostImports(current, callSubtask),
 }
 
-let spare: { dir: string; instance: ComponentInstance } | undefined
+/** The next sandbox, made right after the previous call answered (off the caller's path). */
+interface Spare { key: string; sandbox: Promise<Sandbox> }
+let spare: Spare | undefined
 
-async function freshInstance(dir: string): Promise<ComponentInstance> {
-  if (spare?.dir === dir) {
-    const { instance } = spare
-    spare = undefined
-    return instance
-  }
-  return instantiateComponent(await loadComponent(dir), imports)
+const spareKey = (target: { moduleDir: string; ram: number | null }) => `${target.moduleDir}\0${target.ram}`
+
+async function makeSandbox(target: { engineDir: string; moduleDir: string }, ram: number | null): Promise<Sandbox> {
+  const [engine, snapshot] = await Promise.all([loadEngine(target.engineDir), loadSnapshot(target.moduleDir)])
+  return instantiateSandbox(engine, snapshot, ram, imports)
 }
 
-function prepareSpare(dir: string): void {
-  setImmediate(() => {
-    if (spare) return
-    loadComponent(dir)
-      .then((component) => {
-        spare ??= { dir, instance: instantiateComponent(component, imports) }
-      })
-      .catch(() => {})
-  })
+/** A sandbox nobody has used: the spare when it fits, else a new one. */
+function freshSandbox(request: RunRequest): Promise<Sandbox> {
+  const key = spareKey({ moduleDir: request.moduleDir, ram: request.policy.ram })
+  const ready = spare?.key === key ? spare.sandbox : undefined
+  spare = undefined
+  return ready?.catch(() => makeSandbox(request, request.policy.ram)) ?? makeSandbox(request, request.policy.ram)
+}
+
+function prepareSpare(target: PrepareRequest): void {
+  const key = spareKey(target)
+  if (spare?.key === key) return
+  const sandbox = makeSandbox(target, target.ram)
+  sandbox.catch(() => {})
+  spare = { key, sandbox }
 }
 
 function reply(message: WorkerReply): void {
   port.postMessage(message)
 }
 
-function attempt(instance: ComponentInstance, request: RunRequest, callState: CallState): Pick<AttemptOutcome, 'result' | 'error'> {
+function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): Pick<AttemptOutcome, 'result' | 'error'> {
+  let thrown: unknown
+  let json: string | undefined
   try {
-    const json = instance.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
+    json = sandbox.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
+  } catch (error) {
+    thrown = error
+  }
+  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram }
+  if (json !== undefined) {
     const classified = classifyReturn(json)
     return classified.ok ? { result: classified.result, error: null } : { result: null, error: classified.error }
-  } catch (error) {
-    const payload = (error as { payload?: unknown } | null)?.payload
-    if (payload !== undefined) return { result: null, error: classifyGuestError(payload, callState) }
-    return { result: null, error: classifyThrown(error) }
   }
+  const payload = (thrown as { payload?: unknown } | null)?.payload
+  const error = payload !== undefined ? classifyGuestError(payload, callState, readings) : classifyThrown(thrown, readings)
+  return { result: null, error }
+}
+
+function failed(error: TaskError): AttemptOutcome {
+  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
 }
 
 async function run(request: RunRequest): Promise<void> {
   let outcome: AttemptOutcome
   try {
-    const instance = await freshInstance(request.componentDir)
+    const sandbox = await freshSandbox(request)
     const callState = new CallState(request.id, request.policy, request.root, request.mounts)
+    callState.fuelLeft = () => Math.max(0, sandbox.fuelLeft())
     state = callState
+    sandbox.setFuel(request.policy.fuel)
     reply({ type: 'started', id: request.id })
-    const { result, error } = attempt(instance, request, callState)
+    const { result, error } = attempt(sandbox, request, callState)
     state = undefined
     outcome = {
       result,
       error,
-      fuelConsumed: 0,
-      ramUsed: instance.memory?.buffer.byteLength ?? 0,
+      fuelConsumed: request.policy.fuel - sandbox.fuelLeft(),
+      ramUsed: sandbox.memory.buffer.byteLength,
       logs: callState.finishLogs(),
       hostRequests: callState.hostRequests,
     }
   } catch (error) {
     state = undefined
     const message = error instanceof Error ? error.message : String(error)
-    outcome = { result: null, error: { error_type: 'internal_error', message: `cannot start the sandbox: ${message}` }, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
+    outcome = error instanceof RamTooSmall
+      ? failed({ error_type: 'memory_exceeded', message })
+      : failed({ error_type: 'internal_error', message: `cannot start the sandbox: ${message}` })
   }
   reply({ type: 'done', id: request.id, outcome })
-  prepareSpare(request.componentDir)
+  prepareSpare({ type: 'prepare', engineDir: request.engineDir, moduleDir: request.moduleDir, ram: request.policy.ram })
 }
 
 let queue = Promise.resolve()
 port.on('message', (request: WorkerRequest) => {
-  if (request.type === 'prepare') prepareSpare(request.componentDir)
+  if (request.type === 'engine') registerEngine(request.dir, request.key, request.modules)
+  else if (request.type === 'prepare') prepareSpare(request)
   else queue = queue.then(() => run(request))
 })

@@ -34,6 +34,9 @@ export class CallState {
     return this.fileGate
   }
 
+  /** Reads the sandbox's fuel counter (set once the sandbox exists). */
+  fuelLeft: () => number | null = () => null
+
   /** Milliseconds left before the call's timeout, or null when it has none. */
   remainingMs(): number | null {
     return this.policy.timeout === null ? null : this.policy.timeout - (performance.now() - this.startedAt)

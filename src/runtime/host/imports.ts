@@ -5,13 +5,16 @@ import type { CallState } from './call-state.ts'
 import { fileImports } from './files.ts'
 import { httpImports } from './http.ts'
 
-export type SubtaskCaller = (callId: number, name: string, argsJson: string) => string
+export type SubtaskCaller = (callId: number, name: string, argsJson: string, fuelLeft: number | null) => string
 
 export function hostImports(current: () => CallState, callSubtask: SubtaskCaller): Record<string, unknown> {
   return {
     log: (level: string, message: string) => current().log(level, message),
     ...fileImports(current),
     ...httpImports(current),
-    callTask: (name: string, argsJson: string) => callSubtask(current().callId, name, argsJson),
+    callTask: (name: string, argsJson: string) => {
+      const state = current()
+      return callSubtask(state.callId, name, argsJson, state.fuelLeft())
+    },
   }
 }

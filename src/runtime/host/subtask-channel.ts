@@ -17,6 +17,8 @@ export interface SubtaskRequestMessage {
   callId: number
   name: string
   argsJson: string
+  /** Fuel the caller had left when it asked (a sub-task never gets more). */
+  fuelLeft: number | null
 }
 
 export interface SubtaskAnswer {
@@ -29,10 +31,10 @@ let nextId = 1
 
 export function createSubtaskCaller(wiring: SubtaskWiring) {
   const counter = new Int32Array(wiring.signal)
-  return (callId: number, name: string, argsJson: string): string => {
+  return (callId: number, name: string, argsJson: string, fuelLeft: number | null): string => {
     const id = nextId++
     const seen = Atomics.load(counter, 0)
-    wiring.post({ type: 'subtask', id, callId, name, argsJson })
+    wiring.post({ type: 'subtask', id, callId, name, argsJson, fuelLeft })
     for (let observed = seen; ;) {
       Atomics.wait(counter, 0, observed, SLICE_MS)
       observed = Atomics.load(counter, 0)

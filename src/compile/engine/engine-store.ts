@@ -1,0 +1,61 @@
+// The shared engine on disk: one directory per (engine code, glue, instrumentation) holding the
+// fuel-instrumented engine, the jco glue and its small adapter modules. Built once per
+// toolchain and reused by every task module; a module's artifact is only its snapshot.
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ENGINE_FILE } from '../../runtime/engine/layout.ts'
+import { instrumentFuel, INSTRUMENTATION_VERSION, MIN_REGION } from './instrument-fuel.ts'
+
+/** The uninstrumented engine, kept in the cache for the fuel-overhead bench only. */
+export const PLAIN_ENGINE_FILE = 'engine.plain.wasm'
+export const ENGINE_META = 'engine.json'
+
+export interface EngineParts {
+  /** sha256 of the split (uninstrumented) engine: what task data is tied to. */
+  engineKey: string
+  plainEngine: Uint8Array
+  /** The glue (component.js) and adapter core modules, by file name. */
+  support: Map<string, Uint8Array>
+}
+
+export interface StoredEngine {
+  id: string
+  dir: string
+  /** True when this call instrumented it (a cache miss); false when it was reused. */
+  built: boolean
+  instrumentMs: number
+}
+
+export function engineId(parts: EngineParts): string {
+  const hash = createHash('sha256').update(parts.engineKey).update(`fuel:${INSTRUMENTATION_VERSION}:${MIN_REGION}`)
+  for (const [name, bytes] of [...parts.support].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update(bytes)
+  return hash.digest('hex').slice(0, 32)
+}
+
+export async function storeEngine(cacheDir: string, parts: EngineParts): Promise<StoredEngine> {
+  const id = engineId(parts)
+  const dir = join(cacheDir, 'engines', id)
+  if (existsSync(join(dir, ENGINE_META))) return { id, dir, built: false, instrumentMs: 0 }
+  const { wasm, stats } = instrumentFuel(parts.plainEngine)
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
+  await mkdir(staging, { recursive: true })
+  try {
+    await writeFile(join(staging, ENGINE_FILE), wasm)
+    await writeFile(join(staging, PLAIN_ENGINE_FILE), parts.plainEngine)
+    for (const [name, bytes] of parts.support) await writeFile(join(staging, name), bytes)
+    await writeFile(join(staging, ENGINE_META), JSON.stringify({ engineKey: parts.engineKey, instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION, regions: stats.regions }))
+    if (existsSync(join(dir, ENGINE_META))) return { id, dir, built: false, instrumentMs: 0 } // a parallel build won
+    await rm(dir, { recursive: true, force: true })
+    await rename(staging, dir)
+  } finally {
+    await rm(staging, { recursive: true, force: true })
+  }
+  return { id, dir, built: true, instrumentMs: stats.milliseconds }
+}
+
+/** The engine files a build emits and the runtime loads (support files + engine). */
+export function engineFiles(supportNames: Iterable<string>): string[] {
+  return [...supportNames, ENGINE_FILE].sort()
+}

@@ -1,0 +1,128 @@
+// The per-task artifact: a task module's wizer snapshot (its memory contents, memory size and
+// mutable globals) in a compact gzipped binary, tied to the engine it was split from. The
+// runtime writes it into a fresh memory before instantiating the shared engine.
+//
+// Layout (little endian): 'CPTD' u8 version | 32-byte engine key | u32 memoryPages |
+// u32 nGlobals | nGlobals × (u32 index, u8 type, 8-byte value) | u32 nSegments |
+// nSegments × (u32 offset, u32 length) | all segment bytes (kept apart: compresses better).
+import { gunzipSync, gzipSync } from 'node:zlib'
+
+const MAGIC = 'CPTD'
+const VERSION = 1
+const I32 = 0x7f
+const I64 = 0x7e
+
+export interface SnapshotGlobal {
+  index: number
+  /** wasm value type byte: 0x7f i32, 0x7e i64, 0x7d f32, 0x7c f64 */
+  type: number
+  value: number | bigint
+}
+
+export interface TaskData {
+  engineKey: string
+  memoryPages: number
+  globals: SnapshotGlobal[]
+  /** The snapshot as one contiguous image of memory from `imageOffset` on (one copy per sandbox). */
+  imageOffset: number
+  image: Uint8Array
+}
+
+export const GLOBAL_EXPORT_PREFIX = 'capsule:global:'
+export const ENGINE_IMPORT_MODULE = 'capsule:engine'
+export const MEMORY_IMPORT = 'memory'
+export const FUEL_EXPORT = 'capsule:fuel'
+/**
+ * The engine's counter is charged each region's static instruction count on entry, which
+ * over-counts the instructions actually executed (a region left early still paid in full) by
+ * about 16× on SpiderMonkey's interpreter (measured on `while(true){}` and fib). One unit of
+ * fuel is 16 counter units, so fuel ≈ wasm instructions executed, as wasmtime counts it, and the
+ * compute levels keep their meaning: LOW ≈ 0.1 s, MEDIUM ≈ 1–2 s, HIGH ≈ 30–60 s of CPU here.
+ * Scaling happens on the host only: still exact integers, still deterministic.
+ */
+export const COUNTER_UNITS_PER_FUEL = 16
+export const WASM_PAGE = 65_536
+
+export function encodeTaskData(engineKey: string, memoryPages: number, globals: SnapshotGlobal[], segments: { offset: number; data: Uint8Array }[]): Uint8Array {
+  const headerLength = 5 + 32 + 8 + globals.length * 13 + 4 + segments.length * 8
+  const out = new Uint8Array(headerLength + segments.reduce((sum, s) => sum + s.data.length, 0))
+  const view = new DataView(out.buffer)
+  out.set(new TextEncoder().encode(MAGIC), 0)
+  out[4] = VERSION
+  out.set(Buffer.from(engineKey, 'hex'), 5)
+  let p = 37
+  view.setUint32(p, memoryPages, true)
+  view.setUint32(p + 4, globals.length, true)
+  p += 8
+  for (const global of globals) {
+    view.setUint32(p, global.index, true)
+    out[p + 4] = global.type
+    if (global.type === I32 || global.type === I64) view.setBigInt64(p + 5, BigInt(global.value), true)
+    else view.setFloat64(p + 5, Number(global.value), true)
+    p += 13
+  }
+  view.setUint32(p, segments.length, true)
+  p += 4
+  for (const segment of segments) {
+    view.setUint32(p, segment.offset, true)
+    view.setUint32(p + 4, segment.data.length, true)
+    p += 8
+  }
+  for (const segment of segments) {
+    out.set(segment.data, p)
+    p += segment.data.length
+  }
+  return gzipSync(out, { level: 9 })
+}
+
+export function decodeTaskData(compressed: Uint8Array): TaskData {
+  const bytes = gunzipSync(compressed)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC || bytes[4] !== VERSION) {
+    throw new Error('not a capsule task artifact (or one from an incompatible version)')
+  }
+  const engineKey = Buffer.from(bytes.subarray(5, 37)).toString('hex')
+  let p = 37
+  const memoryPages = view.getUint32(p, true)
+  const globalCount = view.getUint32(p + 4, true)
+  p += 8
+  const globals: SnapshotGlobal[] = []
+  for (let i = 0; i < globalCount; i++, p += 13) {
+    const type = bytes[p + 4]!
+    const value = type === I32 ? Number(view.getBigInt64(p + 5, true)) : type === I64 ? view.getBigInt64(p + 5, true) : view.getFloat64(p + 5, true)
+    globals.push({ index: view.getUint32(p, true), type, value })
+  }
+  const segmentCount = view.getUint32(p, true)
+  p += 4
+  const table = p
+  let start = Number.MAX_SAFE_INTEGER
+  let end = 0
+  for (let i = 0; i < segmentCount; i++) {
+    const offset = view.getUint32(table + i * 8, true)
+    start = Math.min(start, offset)
+    end = Math.max(end, offset + view.getUint32(table + i * 8 + 4, true))
+  }
+  if (segmentCount === 0) start = end = 0
+  // Lay the ~10k segments out once, so each new sandbox costs one copy instead of 10k.
+  const image = new Uint8Array(end - start)
+  let source = table + segmentCount * 8
+  for (let i = 0; i < segmentCount; i++) {
+    const offset = view.getUint32(table + i * 8, true)
+    const length = view.getUint32(table + i * 8 + 4, true)
+    image.set(bytes.subarray(source, source + length), offset - start)
+    source += length
+  }
+  return { engineKey, memoryPages, globals, imageOffset: start, image }
+}
+
+/** Copies the snapshot into a fresh memory, before the engine is instantiated on it. */
+export function writeTaskMemory(memory: WebAssembly.Memory, task: TaskData): void {
+  new Uint8Array(memory.buffer).set(task.image, task.imageOffset)
+}
+
+/** Restores the snapshot's mutable globals (stack pointer, ...) before any guest code runs. */
+export function restoreGlobals(instance: WebAssembly.Instance, task: TaskData): void {
+  for (const global of task.globals) {
+    (instance.exports[GLOBAL_EXPORT_PREFIX + global.index] as WebAssembly.Global).value = global.value
+  }
+}
