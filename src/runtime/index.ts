@@ -2,4 +2,10 @@
 // Importing this module must never load the compiler.
 export { createRuntime, run, type RunOptions, type Runtime, type RuntimeOptions } from './runtime.ts'
 export { CapsuleError, type CapsuleErrorCode } from './errors.ts'
+export {
+  DEFAULT_MANIFEST_NAME, MANIFEST_VERSION, loadManifest,
+  type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestPolicy, type ManifestTask, type ManifestToolchain,
+} from './manifest.ts'
+/** Used by the proxy modules the plugin generates. */
+export { createTaskProxy, locateManifest, type TaskProxyOptions } from './task-proxy.ts'
 export type { Envelope, ErrorType, Execution, HostRequest, LogEntry, TaskError } from '../types.ts'

@@ -1,9 +1,12 @@
 // Finds the artifact a run refers to. A `file` is compiled on demand through a lazily imported
-// compiler and remembered until one of its inputs changes; a `manifest` is read as prebuilt.
+// compiler and remembered until one of its inputs changes; a `manifest` is read as prebuilt:
+// validated, the sha256 of every file it loads checked (cached while the files are unchanged),
+// its directories resolved relative to the manifest so a build output can be moved.
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
+import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
 
 interface Remembered {
@@ -31,7 +34,8 @@ export class ModuleResolver {
   async resolve(options: RunOptions, cwd: string): Promise<{ artifact: ModuleArtifact; taskName: string }> {
     if (options.file && options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'pass either `file` or `manifest`, not both')
     if (options.file) return { artifact: await this.compile(resolve(cwd, options.file), cwd, options.onEvent), taskName: options.task ?? 'main' }
-    if (options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'running from a manifest is not available yet')
+    // A prebuilt manifest's project root (relative file grants, .env) is the run's cwd.
+    if (options.manifest) return manifestArtifact(resolve(cwd, options.manifest), options.task, cwd)
     throw new CapsuleError('INVALID_RUN_OPTIONS', 'nothing to run: pass `file` (a task module) or `manifest`')
   }
 
