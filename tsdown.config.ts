@@ -9,6 +9,11 @@ export default defineConfig({
     'runtime-worker': 'src/runtime/worker.ts',
     'componentize-worker': 'src/compile/componentize-worker.ts',
     'cli': 'src/cli/index.ts',
+    'vite': 'src/plugin/entries-vite.ts',
+    'rollup': 'src/plugin/entries-rollup.ts',
+    'rolldown': 'src/plugin/entries-rolldown.ts',
+    'webpack': 'src/plugin/entries-webpack.ts',
+    'esbuild': 'src/plugin/entries-esbuild.ts',
     'guest/globals': 'src/guest/globals.ts',
     'guest/run': 'src/guest/run.ts',
     'guest/task': 'src/guest/task.ts',
@@ -20,8 +25,15 @@ export default defineConfig({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  dts: { entry: ['src/index.ts', 'src/runtime/index.ts'] },
-  deps: { neverBundle: [/^capsule:sandbox\//] },
+  dts: {
+    entry: [
+      'src/index.ts', 'src/runtime/index.ts',
+      'src/plugin/entries-vite.ts', 'src/plugin/entries-rollup.ts', 'src/plugin/entries-rolldown.ts',
+      'src/plugin/entries-webpack.ts', 'src/plugin/entries-esbuild.ts',
+    ],
+  },
+  // The bundlers are the user's: their types are imported, never bundled.
+  deps: { neverBundle: [/^capsule:sandbox\//, /^(vite|rollup|rolldown|webpack|esbuild|unplugin)(\/|$)/] },
   clean: true,
   sourcemap: false,
 })

@@ -1,0 +1,23 @@
+// Vite: the root and the command come from the resolved config (`serve` under `vite dev` and
+// Vitest: proxies point into the cache); in dev, editing a file a task module bundles (not only
+// the module itself) invalidates that module's proxy so the next call runs the new code.
+import type { Plugin } from 'vite'
+import type { CapsuleContext } from '../context.ts'
+import { emitAssetsHook } from './rollup.ts'
+
+export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
+  return {
+    configResolved(config) {
+      ctx.setRoot(config.root)
+      ctx.mode = config.command === 'serve' ? 'serve' : 'build'
+    },
+    hotUpdate({ file, modules }) {
+      const graph = this.environment.moduleGraph
+      const extra = ctx.dependentsOf(file).flatMap((dependent) => [...(graph.getModulesByFile(dependent) ?? [])])
+      if (extra.length === 0) return
+      for (const module of extra) graph.invalidateModule(module)
+      return [...modules, ...extra]
+    },
+    generateBundle: emitAssetsHook(ctx) as Plugin['generateBundle'],
+  }
+}

@@ -1,0 +1,25 @@
+// webpack: the root is the compiler's context, and the runtime stays an external (webpack would
+// otherwise bundle it, and its worker files with it): `module` for ESM output, `commonjs` for
+// CommonJS output (Node >= 20.19 can require() the ESM runtime). Artifacts and the manifest are
+// emitted from unplugin's buildEnd (processAssets) through emitFile.
+import type { Compiler } from 'webpack'
+import type { CapsuleContext } from '../context.ts'
+import { RUNTIME_ID } from '../proxy.ts'
+
+export function setupWebpack(ctx: CapsuleContext, compiler: Compiler): void {
+  ctx.setRoot(compiler.options.context ?? process.cwd())
+  const type = compiler.options.output.module ? 'module' : 'commonjs'
+  const existing = compiler.options.externals
+  const ours = { [RUNTIME_ID]: `${type} ${RUNTIME_ID}` }
+  compiler.options.externals = existing === undefined ? [ours] : [...(Array.isArray(existing) ? existing : [existing]), ours]
+}
+
+/** Task modules in this compilation (to leave out those a watch rebuild no longer imports). */
+export function webpackModules(compilation: { modules: Iterable<unknown> }): Set<string> {
+  const files = new Set<string>()
+  for (const module of compilation.modules) {
+    const resource = (module as { resource?: unknown }).resource
+    if (typeof resource === 'string') files.add(resource.replace(/[?#].*$/, ''))
+  }
+  return files
+}

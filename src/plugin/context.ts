@@ -1,0 +1,138 @@
+// The plugin's state and behaviour, independent of any bundler: resolve options, turn a task module
+// into its proxy (compiling the guest, cached), remember what a build must emit, and list the
+// output files (artifacts + manifest). The hooks in unplugin.ts and bundlers/* only call into this.
+import { readFile } from 'node:fs/promises'
+import { posix, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TransformResult, UnpluginBuildContext, UnpluginContext } from 'unplugin'
+import type { CompiledModule } from '../compile/index.ts'
+import type { CapsuleOptions } from '../types.ts'
+import { writeCacheManifest } from './cache-manifest.ts'
+import { failTaskModule } from './errors.ts'
+import { buildManifest, manifestJson, sourceKey } from './manifest.ts'
+import { resolveOptions, type ResolvedCapsuleOptions } from './options.ts'
+import { generateProxy, offsetOf, RUNTIME_ID, type ProxyTarget } from './proxy.ts'
+
+export type Framework = 'vite' | 'rollup' | 'rolldown' | 'webpack' | 'esbuild' | (string & {})
+
+export interface OutputAsset {
+  fileName: string
+  source: string | Uint8Array
+}
+
+type TransformContext = UnpluginBuildContext & UnpluginContext
+
+/** The compiler is loaded on first use: creating the plugin (e.g. loading a vite.config) stays cheap. */
+const loadCompiler = () => Promise.all([import('../compile/index.ts'), import('../compile/discover-tasks.ts')])
+
+/** This package's built files (the guest runtime is among a module's inputs, but never the user's to edit). */
+const OWN_DIST = resolve(fileURLToPath(new URL('.', import.meta.url)))
+
+/** An id without its query/hash, or null for virtual modules. */
+export function fileOf(id: string): string | null {
+  if (id.startsWith('\0') || id.startsWith('virtual:')) return null
+  return id.replace(/[?#].*$/, '')
+}
+
+export class CapsuleContext {
+  private resolvedOptions: ResolvedCapsuleOptions | undefined
+  private bundlerRoot = process.cwd()
+  /** 'serve' under `vite dev` and Vitest: no emitFile, the proxies point into the cache. */
+  mode: 'build' | 'serve' = 'build'
+  /** Build mode: the compiled task modules by file, for the manifest. */
+  private readonly compiled = new Map<string, CompiledModule>()
+  /** Serve mode: an input file → the task modules whose guest bundle includes it. */
+  private readonly dependents = new Map<string, Set<string>>()
+
+  constructor(private readonly userOptions: CapsuleOptions, readonly framework: Framework) {}
+
+  setRoot(root: string): void {
+    this.bundlerRoot = root
+    this.resolvedOptions = undefined
+  }
+
+  get options(): ResolvedCapsuleOptions {
+    this.resolvedOptions ??= resolveOptions(this.userOptions, this.bundlerRoot)
+    return this.resolvedOptions
+  }
+
+  /** True when this build writes artifacts and a manifest into its output. */
+  get emits(): boolean {
+    return this.mode === 'build' && this.options.manifest !== false
+  }
+
+  /** Validates the options as the build starts, so a bad default fails before any compile. */
+  start(): void {
+    void this.options
+  }
+
+  /**
+   * A build keeps the runtime external (the deployment installs unplugin-capsule; bundling it would
+   * also lose its worker files). Serve mode leaves it to Vite, which runs installed packages natively.
+   */
+  resolveRuntime(): { id: string; external: true } | null {
+    return this.mode === 'build' ? { id: RUNTIME_ID, external: true } : null
+  }
+
+  async transform(ctx: TransformContext, code: string, id: string): Promise<TransformResult> {
+    const file = fileOf(id)
+    if (file === null) return null
+    const { root, cacheDir, defaults, manifest } = this.options
+    const [{ compileModule }, { discoverTasks }] = await loadCompiler()
+    let module: CompiledModule
+    try {
+      module = await compileModule(file, { root, cacheDir, defaults })
+    } catch (error) {
+      return failTaskModule(ctx, this.framework, error, file)
+    }
+    for (const input of module.inputs.map((path) => resolve(path))) {
+      if (input === file || input.startsWith(OWN_DIST + sep)) continue
+      ctx.addWatchFile(input)
+      if (this.mode === 'serve') this.dependents.set(input, (this.dependents.get(input) ?? new Set()).add(file))
+    }
+    // Positions for the source map, from the code as the bundler has it (the artifact came from disk).
+    let positions = new Map<string, number>()
+    try {
+      const found = discoverTasks(code, file, { root, defaults })
+      positions = new Map(found.map((task) => [task.exportName, offsetOf(code, task.line, task.column)]))
+    } catch {
+      // an earlier plugin rewrote the module: map every export to its start
+    }
+    const source = sourceKey(module.source, root)
+    let target: ProxyTarget
+    if (this.emits && manifest !== false) {
+      this.compiled.set(file, module)
+      target = { kind: 'output', module: source, manifestName: manifest }
+    } else {
+      target = { kind: 'cache', module: source, manifest: await writeCacheManifest(module, root, cacheDir), root }
+    }
+    const tasks = module.tasks.map((task) => ({ exportName: task.exportName, name: task.policy.name, offset: positions.get(task.exportName) ?? 0 }))
+    return generateProxy(code, id, tasks, target)
+  }
+
+  /** Serve mode: the task modules to recompile when `file` changes (besides `file` itself). */
+  dependentsOf(file: string): string[] {
+    return [...(this.dependents.get(resolve(file)) ?? [])].filter((dependent) => dependent !== resolve(file))
+  }
+
+  /** Drops what a previous build remembered (bundlers that re-run every load on rebuild). */
+  reset(): void {
+    this.compiled.clear()
+  }
+
+  /**
+   * The artifacts and the manifest a build emits (file names relative to the output directory).
+   * `bundled`, when the bundler can tell, limits them to task modules still in the output.
+   */
+  async outputAssets(bundled?: Set<string>): Promise<OutputAsset[]> {
+    const name = this.options.manifest
+    if (!this.emits || name === false) return []
+    const modules = [...this.compiled].filter(([file]) => !bundled || bundled.has(file)).map(([, module]) => module)
+    if (modules.length === 0) return []
+    const prefix = posix.dirname(name) === '.' ? '' : `${posix.dirname(name)}/`
+    const { manifest, files } = await buildManifest(modules, this.options.root, { kind: 'output' })
+    const assets: OutputAsset[] = await Promise.all(files.map(async (file) => ({ fileName: prefix + file.fileName, source: await readFile(file.from) })))
+    assets.push({ fileName: name, source: manifestJson(manifest) })
+    return assets
+  }
+}

@@ -1,0 +1,72 @@
+// The plugin's options, resolved in one place: filter patterns, the project root, the cache
+// directory, the manifest name and the project defaults (validated here, once, so a bad default
+// fails the build before any task module is compiled).
+import { isAbsolute, resolve } from 'node:path'
+import { OptionError, resolveDefaults, type TaskDefaults } from '../options/index.ts'
+import { DEFAULT_MANIFEST_NAME } from '../runtime/manifest.ts'
+import type { CapsuleOptions } from '../types.ts'
+
+export type FilterPattern = NonNullable<CapsuleOptions['include']>
+
+/** `*.capsule.{ts,mts,js,mjs}`, ignoring a query string. */
+export const DEFAULT_INCLUDE: FilterPattern = /\.capsule\.(?:ts|mts|js|mjs)(?:\?.*)?$/
+
+export interface ResolvedCapsuleOptions {
+  include: FilterPattern
+  exclude: FilterPattern | undefined
+  /** Absolute. */
+  root: string
+  /** Absolute. */
+  cacheDir: string
+  /** File name of the emitted manifest, or false for none. */
+  manifest: string | false
+  defaults: TaskDefaults | undefined
+}
+
+export class CapsuleConfigError extends Error {
+  override name = 'CapsuleConfigError'
+}
+
+const KNOWN_KEYS = ['include', 'exclude', 'defaults', 'cacheDir', 'manifest', 'root']
+
+function checkManifestName(value: unknown): string | false {
+  if (value === undefined) return DEFAULT_MANIFEST_NAME
+  if (value === false) return false
+  if (typeof value !== 'string' || value === '' || isAbsolute(value) || value.replace(/\\/g, '/').split('/').includes('..') || !value.endsWith('.json')) {
+    throw new CapsuleConfigError(`unplugin-capsule: option "manifest" must be a relative file name ending in .json (e.g. 'capsule.manifest.json') or false, got ${JSON.stringify(value)}`)
+  }
+  return value.replace(/\\/g, '/').replace(/^(\.\/)+/, '')
+}
+
+/** Validates user options; `root` is the bundler's root when the user did not set one. */
+export function resolveOptions(options: CapsuleOptions = {}, bundlerRoot: string = process.cwd()): ResolvedCapsuleOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CapsuleConfigError(`unplugin-capsule: options must be an object, got ${JSON.stringify(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.includes(key)) throw new CapsuleConfigError(`unplugin-capsule: unknown option "${key}"; accepted: ${KNOWN_KEYS.join(', ')}`)
+  }
+  if (options.root !== undefined && (typeof options.root !== 'string' || options.root === '')) {
+    throw new CapsuleConfigError(`unplugin-capsule: option "root" must be a directory path, got ${JSON.stringify(options.root)}`)
+  }
+  const root = resolve(bundlerRoot, options.root ?? '.')
+  if (options.defaults !== undefined) {
+    try {
+      resolveDefaults(options.defaults, { root })
+    } catch (error) {
+      if (error instanceof OptionError) throw new CapsuleConfigError(`unplugin-capsule: ${error.message}`)
+      throw error
+    }
+  }
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) {
+    throw new CapsuleConfigError(`unplugin-capsule: option "cacheDir" must be a directory path, got ${JSON.stringify(options.cacheDir)}`)
+  }
+  return {
+    include: options.include ?? DEFAULT_INCLUDE,
+    exclude: options.exclude,
+    root,
+    cacheDir: resolve(root, options.cacheDir ?? 'node_modules/.cache/capsule'),
+    manifest: checkManifestName(options.manifest),
+    defaults: options.defaults,
+  }
+}

@@ -1,0 +1,43 @@
+// The unplugin: wires each bundler's hooks to a CapsuleContext, nothing more.
+import { createUnplugin, type UnpluginFactory } from 'unplugin'
+import type { CapsuleOptions } from '../types.ts'
+import { esbuildHooks } from './bundlers/esbuild.ts'
+import { emitAssetsHook } from './bundlers/rollup.ts'
+import { viteHooks } from './bundlers/vite.ts'
+import { setupWebpack, webpackModules } from './bundlers/webpack.ts'
+import { CapsuleContext } from './context.ts'
+import { DEFAULT_INCLUDE } from './options.ts'
+
+export const unpluginFactory: UnpluginFactory<CapsuleOptions | undefined, false> = (options = {}, meta) => {
+  const ctx = new CapsuleContext(options, meta.framework)
+  return {
+    name: 'unplugin-capsule',
+    enforce: 'pre',
+    buildStart() {
+      ctx.start()
+    },
+    resolveId: {
+      filter: { id: /^unplugin-capsule\/runtime$/ },
+      handler: () => ctx.resolveRuntime(),
+    },
+    transform: {
+      filter: { id: { include: options.include ?? DEFAULT_INCLUDE, exclude: options.exclude } },
+      handler(code, id) {
+        return ctx.transform(this, code, id)
+      },
+    },
+    async buildEnd() {
+      // webpack only: the Rollup family emits in generateBundle, esbuild on its own onEnd.
+      const native = this.getNativeBuildContext?.()
+      if (native?.framework !== 'webpack' || !native.compilation) return
+      for (const asset of await ctx.outputAssets(webpackModules(native.compilation))) this.emitFile({ type: 'asset', fileName: asset.fileName, source: asset.source })
+    },
+    vite: viteHooks(ctx),
+    rollup: { generateBundle: emitAssetsHook(ctx) },
+    rolldown: { generateBundle: emitAssetsHook(ctx) },
+    webpack: (compiler) => setupWebpack(ctx, compiler),
+    esbuild: { setup: (build) => esbuildHooks(ctx, build) },
+  }
+}
+
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory)
