@@ -3,6 +3,9 @@
 import { cac } from 'cac'
 import pc from 'picocolors'
 import { CapsuleError } from '../runtime/index.ts'
+import { buildCommand, type BuildFlags } from './commands/build.ts'
+import { execCommand, type ExecFlags } from './commands/exec.ts'
+import { inspectCommand, type InspectFlags } from './commands/inspect.ts'
 import { runCommand, type RunFlags } from './commands/run.ts'
 import { oneLine, UsageError } from './usage-error.ts'
 import { version } from './version.ts'
@@ -25,9 +28,42 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'Print only the envelope, as one JSON line')
     .option('--verbose', 'Print lifecycle lines on stderr')
     .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
+    .option('--config <file>', 'Project config (default: capsule.config.{ts,mts,mjs,js,json} in the working directory)')
     .example('capsule run examples/hello.capsule.ts World')
     .action((file: string, args: string[], flags: RunFlags) => {
       pending = runCommand(file, args, flags)
+    })
+
+  cli
+    .command('build [...files]', 'Compile task modules into artifacts + capsule.manifest.json (default: every *.capsule.{ts,mts,js,mjs} under the root)')
+    .option('--out-dir <dir>', 'Output folder', { default: 'dist' })
+    .option('--config <file>', 'Project config (default: capsule.config.{ts,mts,mjs,js,json} in the working directory)')
+    .option('--json', 'Print one JSON line: the manifest path and counts')
+    .option('--verbose', 'Print lifecycle lines on stderr')
+    .example('capsule build --out-dir dist')
+    .action((files: string[], flags: BuildFlags) => {
+      pending = buildCommand(files, flags)
+    })
+
+  cli
+    .command('exec <manifest> [...args]', 'Run a task from prebuilt artifacts (no compiler; artifact hashes are verified first)')
+    .option('--task <module#task>', "Task to run: 'path/to/x.capsule.ts#name', or 'name' when unambiguous", { default: 'main' })
+    .option('--args <json>', 'Task arguments as a JSON array (instead of positional strings)')
+    .option('--json', 'Print only the envelope, as one JSON line')
+    .option('--verbose', 'Print lifecycle lines on stderr')
+    .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
+    .example('capsule exec dist/capsule.manifest.json World --task tasks/hello.capsule.ts#main')
+    .action((manifest: string, args: string[], flags: ExecFlags) => {
+      pending = execCommand(manifest, args, flags)
+    })
+
+  cli
+    .command('inspect <target>', 'Show the tasks of a task module or a manifest and their resolved policies')
+    .option('--json', 'Print JSON instead of a table')
+    .option('--config <file>', 'Project config, for a task module (default: capsule.config.* in the working directory)')
+    .example('capsule inspect dist/capsule.manifest.json')
+    .action((target: string, flags: InspectFlags) => {
+      pending = inspectCommand(target, flags)
     })
 
   cli.help()

@@ -1,7 +1,11 @@
 // `capsule run <file> [...args]`: compile if needed (cached), run one task, print its envelope.
+// Project defaults (capsule.config.*) apply under the task's options: with defaults, the module is
+// compiled here with them and run from its cache manifest.
 import { createSpinner } from 'nanospinner'
 import pc from 'picocolors'
+import { resolve } from 'node:path'
 import { createRuntime } from '../../runtime/index.ts'
+import { loadConfig } from '../config.ts'
 import { formatEnvelope } from '../format-envelope.ts'
 import { UsageError } from '../usage-error.ts'
 
@@ -11,9 +15,10 @@ export interface RunFlags {
   json?: boolean
   verbose?: boolean
   mount?: string | string[]
+  config?: string
 }
 
-function parseArgs(positional: string[], json: string | undefined): unknown[] {
+export function parseArgs(positional: string[], json: string | undefined): unknown[] {
   if (json === undefined) return positional
   if (positional.length > 0) throw new UsageError('pass task arguments either as positional strings or with --args, not both')
   let parsed: unknown
@@ -26,7 +31,7 @@ function parseArgs(positional: string[], json: string | undefined): unknown[] {
   return parsed
 }
 
-function asList(value: string | string[] | undefined): string[] {
+export function asList(value: string | string[] | undefined): string[] {
   if (value === undefined) return []
   return Array.isArray(value) ? value : [value]
 }
@@ -37,19 +42,21 @@ export async function runCommand(file: string, positional: string[], flags: RunF
     if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} ${line}\n`)
   }
   const spinner = !flags.json && process.stderr.isTTY ? createSpinner('compiling task module…', { stream: process.stderr }) : undefined
-  const runtime = createRuntime({ poolSize: 1 })
+  const config = await loadConfig(process.cwd(), flags.config)
+  const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir })
   try {
     const started = performance.now()
-    const envelope = await runtime.run({
-      file,
-      task: flags.task,
-      args,
-      mounts: asList(flags.mount),
-      onEvent: (line) => {
-        verbose(line)
-        if (line.startsWith('cache miss')) spinner?.start()
-      },
-    })
+    const onEvent = (line: string) => {
+      verbose(line)
+      if (line.startsWith('cache miss')) spinner?.start()
+    }
+    let target: { file: string } | { manifest: string } = { file }
+    if (config.defaults !== undefined) {
+      const [{ compileTaskModules }, { writeCacheManifest }] = await Promise.all([import('../task-modules.ts'), import('../../plugin/cache-manifest.ts')])
+      const [module] = await compileTaskModules([resolve(file)], config, onEvent)
+      target = { manifest: await writeCacheManifest(module!, config.root, config.cacheDir) }
+    }
+    const envelope = await runtime.run({ ...target, task: flags.task, args, mounts: asList(flags.mount), onEvent })
     spinner?.stop()
     verbose(`task answered in ${Math.round(performance.now() - started)} ms (total)`)
     process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)

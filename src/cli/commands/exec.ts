@@ -1,0 +1,29 @@
+// `capsule exec <manifest.json> [...args] --task <module#task>`: run prebuilt artifacts with the
+// runtime alone (the compiler is never loaded). The sha256 of every file the task loads is checked
+// first: a mismatch is a CapsuleError naming the file (exit 2).
+import pc from 'picocolors'
+import { createRuntime } from '../../runtime/index.ts'
+import { formatEnvelope } from '../format-envelope.ts'
+import { asList, parseArgs } from './run.ts'
+
+export interface ExecFlags {
+  task?: string
+  args?: string
+  json?: boolean
+  verbose?: boolean
+  mount?: string | string[]
+}
+
+export async function execCommand(manifest: string, positional: string[], flags: ExecFlags): Promise<number> {
+  const args = parseArgs(positional.map(String), flags.args)
+  const runtime = createRuntime({ poolSize: 1 })
+  try {
+    const started = performance.now()
+    const envelope = await runtime.run({ manifest, task: flags.task, args, mounts: asList(flags.mount) })
+    if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} verified and ran ${flags.task ?? 'main'} from ${manifest} in ${Math.round(performance.now() - started)} ms\n`)
+    process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)
+    return envelope.success ? 0 : 1
+  } finally {
+    await runtime.close()
+  }
+}
