@@ -195,7 +195,7 @@ describe('sub-tasks', () => {
     const result = envelope.result as { returned: boolean; sub: { success: boolean; error: { error_type: string } } }
     expect(result.returned).toBe(true)
     expect(result.sub.success).toBe(false)
-    expect(result.sub.error.error_type).toBe('timeout')
+    expect(result.sub.error.error_type).toBe('timeout') // HIGH compute: the wall clock stops it, not fuel
   })
 
   it('unbounded recursion ends in an error envelope and the host stays up', async () => {

@@ -12,10 +12,10 @@ import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest } from './bundle-guest.ts'
 import { componentizeInWorker } from './componentize.ts'
 import type { ComponentizeResult } from './componentize-worker.ts'
-import { TASK_DATA_FILE } from '../runtime/engine/layout.ts'
+import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
-import { ENGINE_META, engineFiles } from './engine/engine-store.ts'
 import { WIT_FILE } from './guest-files.ts'
+import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
 /** Bump when the layout of a cached module changes. */
@@ -45,7 +45,10 @@ export function defaultCacheDir(root: string): string {
 function cacheKey(code: string): string {
   const tools = toolchain()
   return createHash('sha256')
-    .update(JSON.stringify({ CACHE_FORMAT, componentizeJs: tools.componentizeJs, jco: tools.jco, features: DISABLED_FEATURES }))
+    .update(JSON.stringify({
+      CACHE_FORMAT, componentizeJs: tools.componentizeJs, jco: tools.jco, features: DISABLED_FEATURES,
+      instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION,
+    }))
     .update(tools.world)
     .update(code)
     .digest('hex')

@@ -5,8 +5,12 @@ import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
 
 export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024
-/** A trap or out-of-memory error this close to the cap is the cap's doing. */
-const NEAR_CAP_BYTES = 2 * 1024 * 1024
+/**
+ * A trap or out-of-memory error this close to the cap is the cap's doing: the guest allocator
+ * grows memory in chunks, so a refused growth can leave up to a chunk unused below the cap.
+ */
+const NEAR_CAP_MIN_BYTES = 2 * 1024 * 1024
+const NEAR_CAP_FRACTION = 0.25
 
 const GUEST_ERROR_TYPES = new Set<ErrorType>(['task_error', 'invalid_output', 'permission_denied', 'invalid_input'])
 
@@ -20,7 +24,8 @@ export interface SandboxReadings {
 }
 
 function nearMemoryCap(readings: SandboxReadings): boolean {
-  return readings.ram !== null && readings.memoryBytes >= readings.ram - NEAR_CAP_BYTES
+  if (readings.ram === null) return false
+  return readings.memoryBytes >= readings.ram - Math.max(NEAR_CAP_MIN_BYTES, readings.ram * NEAR_CAP_FRACTION)
 }
 
 function memoryExceeded(readings: SandboxReadings): TaskError {

@@ -94,17 +94,21 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
       writeTaskMemory(memory, snapshot)
       core = new WebAssembly.Instance(module, { ...moduleImports, [ENGINE_IMPORT_MODULE]: { [MEMORY_IMPORT]: memory } })
       restoreGlobals(core, snapshot)
-      ;(core.exports[FUEL_EXPORT] as WebAssembly.Global).value = SETUP_FUEL
+      const counter = core.exports[FUEL_EXPORT] as WebAssembly.Global | undefined
+      if (counter) counter.value = SETUP_FUEL
       return core
     },
   )
   if (!core || !memory) throw new Error('the glue never instantiated the engine')
-  const fuel = core.exports[FUEL_EXPORT] as WebAssembly.Global
+  // Only the bench's uninstrumented baseline engine lacks the counter.
+  const fuel = core.exports[FUEL_EXPORT] as WebAssembly.Global | undefined
   return {
     run: (task, args, context) => root.run(task, args, context),
     memory,
     ram,
-    setFuel: (value) => { fuel.value = BigInt(value) * BigInt(COUNTER_UNITS_PER_FUEL) },
-    fuelLeft: () => Math.floor(Number(fuel.value as bigint) / COUNTER_UNITS_PER_FUEL),
+    setFuel: (value) => {
+      if (fuel) fuel.value = BigInt(value) * BigInt(COUNTER_UNITS_PER_FUEL)
+    },
+    fuelLeft: () => (fuel ? Math.floor(Number(fuel.value as bigint) / COUNTER_UNITS_PER_FUEL) : Number.MAX_SAFE_INTEGER),
   }
 }

@@ -93,9 +93,12 @@ export class SandboxWorker {
 
   async call(request: Omit<RunRequest, 'engineDir' | 'moduleDir'>, target: SandboxTarget, limits: CallLimits): Promise<AttemptOutcome> {
     this.lastTarget = target
+    // A pending call keeps the process alive (an async wasm compile alone would not).
+    this.worker.ref()
     try {
       await this.sendEngine(target.engine)
     } catch (error) {
+      this.worker.unref()
       return failed({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` })
     }
     return new Promise<AttemptOutcome>((resolve) => {
@@ -118,7 +121,6 @@ export class SandboxWorker {
       this.inFlight = { id: request.id, finish, started }
       if (limits.signal?.aborted) return onAbort()
       limits.signal?.addEventListener('abort', onAbort, { once: true })
-      this.worker.ref()
       this.worker.postMessage({ ...request, engineDir: target.engine.dir, moduleDir: target.moduleDir })
     })
   }

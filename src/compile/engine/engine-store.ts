@@ -5,12 +5,10 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ENGINE_FILE } from '../../runtime/engine/layout.ts'
-import { instrumentFuel, INSTRUMENTATION_VERSION, MIN_REGION } from './instrument-fuel.ts'
+import { ENGINE_FILE, ENGINE_META, PLAIN_ENGINE_FILE } from '../../runtime/engine/layout.ts'
+import { instrumentFuel } from './instrument-fuel.ts'
+import { INSTRUMENTATION_VERSION, MIN_REGION } from './instrumentation.ts'
 
-/** The uninstrumented engine, kept in the cache for the fuel-overhead bench only. */
-export const PLAIN_ENGINE_FILE = 'engine.plain.wasm'
-export const ENGINE_META = 'engine.json'
 
 export interface EngineParts {
   /** sha256 of the split (uninstrumented) engine: what task data is tied to. */
@@ -53,9 +51,4 @@ export async function storeEngine(cacheDir: string, parts: EngineParts): Promise
     await rm(staging, { recursive: true, force: true })
   }
   return { id, dir, built: true, instrumentMs: stats.milliseconds }
-}
-
-/** The engine files a build emits and the runtime loads (support files + engine). */
-export function engineFiles(supportNames: Iterable<string>): string[] {
-  return [...supportNames, ENGINE_FILE].sort()
 }

@@ -2,7 +2,9 @@
 // Adds `(global $capsule_fuel (mut i64))`, exported as "capsule:fuel", and at the start of every
 // region (≈ basic block) charges that region's static instruction count:
 //     global.set $fuel (i64.sub (global.get $fuel) (i64.const N))
+// and, at function entries and loop headers (every repeating path crosses one), checks:
 //     if (i64.lt_s (global.get $fuel) (i64.const 0)) unreachable
+// so the overshoot past the budget is at most one loop iteration or one function body.
 // Regions: function bodies, loop bodies (charged each iteration), `if` arms, and the code after a
 // named block (a branch target) or a `br_if` in its parent's child list — SpiderMonkey's
 // interpreter dispatches through `loop { block { block { br_table } op1 } op2 … }`, so without
@@ -14,11 +16,8 @@
 // pass does this, and a counter in a JS import would cost 2.2× instead of ~1.1×.
 import binaryen from 'binaryen'
 import { FUEL_EXPORT } from '../../runtime/engine/task-data.ts'
+import { MIN_REGION } from './instrumentation.ts'
 
-/** Bump when the instrumentation changes: it is part of the engine's cache key. */
-export const INSTRUMENTATION_VERSION = 1
-/** Regions under this many instructions are charged with their parent (measured: 1.10× vs 1.5×). */
-export const MIN_REGION = 8
 
 const FUEL_GLOBAL = 'capsule_fuel'
 
@@ -111,11 +110,13 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
   module.addGlobal(FUEL_GLOBAL, binaryen.i64, true, module.i64.const(0n as never))
   module.addGlobalExport(FUEL_GLOBAL, FUEL_EXPORT)
 
-  const charge = (cost: number): [Pointer, Pointer] => [
-    module.global.set(FUEL_GLOBAL, module.i64.sub(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(BigInt(cost) as never))),
-    module.if(module.i64.lt_s(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(0n as never)), module.unreachable()),
-  ]
-  const wrap = (body: Pointer, cost: number): Pointer => module.block(null as never, [...charge(cost), body], B._BinaryenExpressionGetType!(body))
+  const subtract = (cost: number): Pointer =>
+    module.global.set(FUEL_GLOBAL, module.i64.sub(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(BigInt(cost) as never)))
+  const check = (): Pointer =>
+    module.if(module.i64.lt_s(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(0n as never)), module.unreachable())
+  // Function entries and loop headers charge and check; every other region only charges.
+  const wrap = (body: Pointer, cost: number, checked: boolean): Pointer =>
+    module.block(null as never, checked ? [subtract(cost), check(), body] : [subtract(cost), body], B._BinaryenExpressionGetType!(body))
 
   const stats: InstrumentStats = { functions: 0, regions: 0, milliseconds: 0 }
   const expressions: Pointer[] = []
@@ -190,15 +191,11 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
       const { kind, owner, target, cost } = regions[i]!
       if (cost <= 0 && kind !== Kind.Function) continue
       stats.regions++
-      if (kind === Kind.Function) B._BinaryenFunctionSetBody!(owner, wrap(target, cost))
-      else if (kind === Kind.Loop) B._BinaryenLoopSetBody!(owner, wrap(target, cost))
-      else if (kind === Kind.IfTrue) B._BinaryenIfSetIfTrue!(owner, wrap(target, cost))
-      else if (kind === Kind.IfFalse) B._BinaryenIfSetIfFalse!(owner, wrap(target, cost))
-      else {
-        const [subtract, check] = charge(cost)
-        B._BinaryenBlockInsertChildAt!(owner, target, check)
-        B._BinaryenBlockInsertChildAt!(owner, target, subtract)
-      }
+      if (kind === Kind.Function) B._BinaryenFunctionSetBody!(owner, wrap(target, cost, true))
+      else if (kind === Kind.Loop) B._BinaryenLoopSetBody!(owner, wrap(target, cost, true))
+      else if (kind === Kind.IfTrue) B._BinaryenIfSetIfTrue!(owner, wrap(target, cost, false))
+      else if (kind === Kind.IfFalse) B._BinaryenIfSetIfFalse!(owner, wrap(target, cost, false))
+      else B._BinaryenBlockInsertChildAt!(owner, target, subtract(cost))
     }
   }
   const wasm = module.emitBinary()

@@ -9,3 +9,12 @@ export const MAIN_CORE = 'component.core.wasm'
 export const ENGINE_FILE = 'engine.wasm'
 /** A task module's snapshot. */
 export const TASK_DATA_FILE = 'task.data'
+/** The uninstrumented engine, kept in the compile cache for the fuel-overhead bench only. */
+export const PLAIN_ENGINE_FILE = 'engine.plain.wasm'
+/** Written last into an engine directory: its presence means the engine is complete. */
+export const ENGINE_META = 'engine.json'
+
+/** The engine files a build emits and the runtime loads: the glue, its adapters, the engine. */
+export function engineFiles(supportNames: Iterable<string>): string[] {
+  return [...supportNames, ENGINE_FILE].sort()
+}

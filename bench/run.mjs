@@ -1,0 +1,25 @@
+// `npm run bench`: bundles bench/bench.ts (which reaches into the sources) next to the built
+// package in dist/ — so guest files and workers resolve as in production — and runs it.
+import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const outfile = join(root, 'dist', '.bench.mjs')
+try {
+  await build({
+    entryPoints: [join(root, 'bench', 'bench.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  })
+  const { main } = await import(pathToFileURL(outfile).href)
+  await main(root)
+} finally {
+  rmSync(outfile, { force: true })
+}
