@@ -1,0 +1,49 @@
+// Keeps ARCHITECTURE.md's import rules true: who may import whom inside src/.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const SRC = resolve(import.meta.dirname, '../src')
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : []
+  })
+}
+
+interface ImportEdge { from: string; to: string; specifier: string; lazy: boolean }
+
+function imports(file: string): ImportEdge[] {
+  const text = readFileSync(file, 'utf8')
+  const edges: ImportEdge[] = []
+  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    const specifier = match[1] ?? match[2]!
+    const target = specifier.startsWith('.') ? relative(SRC, resolve(dirname(file), specifier)) : specifier
+    edges.push({ from: relative(SRC, file), to: target, specifier, lazy: match[2] !== undefined })
+  }
+  return edges
+}
+
+const edges = sourceFiles(SRC).flatMap(imports)
+
+describe('import rules', () => {
+  it('runtime/ never imports the compiler, the plugin or the CLI (except the one lazy compile import)', () => {
+    const offending = edges.filter((e) => e.from.startsWith('runtime/') && /^(compile|plugin|cli)\//.test(e.to))
+    expect(offending.filter((e) => !(e.lazy && e.from === 'runtime/module-resolver.ts' && e.to === 'compile/index.ts'))).toEqual([])
+  })
+
+  it('guest/ imports only guest/, pathe and the WIT host interface', () => {
+    const offending = edges.filter((e) => e.from.startsWith('guest/') && !e.to.startsWith('guest/') && e.to !== 'pathe' && !e.to.startsWith('capsule:sandbox/'))
+    expect(offending).toEqual([])
+  })
+
+  it('options/ depends on nothing but types, pathe and Node built-ins', () => {
+    const offending = edges.filter((e) => e.from.startsWith('options/') && !e.to.startsWith('options/') && e.to !== 'types.ts' && e.to !== 'pathe' && !e.to.startsWith('node:'))
+    expect(offending).toEqual([])
+  })
+
+  it('binaryen is loaded only by the engine instrumentation', () => {
+    expect(edges.filter((e) => e.to === 'binaryen').map((e) => e.from)).toEqual(['compile/engine/instrument-fuel.ts'])
+  })
+})
