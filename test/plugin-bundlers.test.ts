@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { APP, BAD, bundlers, deploymentDir, positionOf, runNode, sha256, type BundlerName } from './fixtures/plugin/helpers.ts'
+import { APP, BAD, CACHE_DIR, bundlers, deploymentDir, positionOf, runNode, sha256, type BundlerName } from './fixtures/plugin/helpers.ts'
 
 const names = Object.keys(bundlers) as BundlerName[]
 let work: string
@@ -94,5 +94,36 @@ describe.each(names)('%s build of the fixture app', (name) => {
     expect(text).toContain(positionOf(join(BAD, `${fixture}.capsule.ts`), needle))
     expect(text).toMatch(reason)
     expect(existsSync(join(work, `${name}-${fixture}`, 'capsule.manifest.json'))).toBe(false)
+  })
+})
+
+describe('plugin options and misuse', () => {
+  it('emits the manifest under a custom name (and its artifacts beside it); the proxy still finds it', async () => {
+    const outDir = join(work, 'custom-name')
+    const [{ build }, { default: capsule }] = await Promise.all([import('rolldown'), import('unplugin-capsule/rolldown')])
+    await build({
+      input: join(APP, 'main.ts'), platform: 'node', logLevel: 'silent',
+      plugins: [capsule({ root: APP, cacheDir: CACHE_DIR, manifest: 'meta/tasks.json' })],
+      output: { dir: outDir, format: 'esm', entryFileNames: '[name].mjs' },
+    })
+    expect(existsSync(join(outDir, 'capsule.manifest.json'))).toBe(false)
+    const manifest = JSON.parse(readFileSync(join(outDir, 'meta/tasks.json'), 'utf8'))
+    expect(existsSync(join(outDir, 'meta', manifest.modules[0].artifact.dir, 'task.data'))).toBe(true)
+    expectEnvelopes(await runApp(join(outDir, 'main.mjs')))
+  })
+
+  it('refuses a task module in a Vite browser build', async () => {
+    const [{ build }, { default: capsule }] = await Promise.all([import('vite'), import('unplugin-capsule/vite')])
+    await expect(build({
+      root: APP, configFile: false, logLevel: 'silent', plugins: [capsule({ cacheDir: CACHE_DIR })],
+      build: { outDir: join(work, 'browser'), rolldownOptions: { input: join(APP, 'main.ts') } },
+    })).rejects.toThrow(/tasks\/greet\.capsule\.ts is a task module imported in a browser build/)
+  })
+
+  it('rejects unknown plugin options and bad defaults before compiling', async () => {
+    const [{ build }, { default: capsule }] = await Promise.all([import('rolldown'), import('unplugin-capsule/rolldown')])
+    const attempt = (options: object) => build({ input: join(APP, 'main.ts'), platform: 'node', logLevel: 'silent', plugins: [capsule(options)], write: false })
+    await expect(attempt({ root: APP, defautls: {} })).rejects.toThrow(/unknown option "defautls"/)
+    await expect(attempt({ root: APP, defaults: { timeout: 'soon' } })).rejects.toThrow(/option "timeout" \(in defaults\): 'soon'/)
   })
 })

@@ -3,7 +3,7 @@ import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import type { CapsuleOptions } from '../types.ts'
 import { esbuildHooks } from './bundlers/esbuild.ts'
 import { emitAssetsHook } from './bundlers/rollup.ts'
-import { viteHooks } from './bundlers/vite.ts'
+import { isViteClient, viteHooks } from './bundlers/vite.ts'
 import { setupWebpack, webpackModules } from './bundlers/webpack.ts'
 import { CapsuleContext } from './context.ts'
 import { DEFAULT_INCLUDE } from './options.ts'
@@ -23,6 +23,11 @@ export const unpluginFactory: UnpluginFactory<CapsuleOptions | undefined, false>
     transform: {
       filter: { id: { include: options.include ?? DEFAULT_INCLUDE, exclude: options.exclude } },
       handler(code, id) {
+        // A browser bundle cannot run tasks (the runtime is Node's). Under `vite dev` and Vitest
+        // every environment is evaluated in Node, so only builds are refused.
+        if (meta.framework === 'vite' && ctx.mode === 'build' && isViteClient(this)) {
+          this.error(`unplugin-capsule: ${id} is a task module imported in a browser build; tasks run in Node: import it from server (SSR) code`)
+        }
         return ctx.transform(this, code, id)
       },
     },

@@ -1,6 +1,7 @@
 // Vite: the root and the command come from the resolved config (`serve` under `vite dev` and
 // Vitest: proxies point into the cache); in dev, editing a file a task module bundles (not only
-// the module itself) invalidates that module's proxy so the next call runs the new code.
+// the module itself) invalidates that module's proxy so the next call runs the new code. A
+// browser build cannot hold a proxy (the runtime is Node's): it fails, naming the importer's fix.
 import type { Plugin } from 'vite'
 import type { CapsuleContext } from '../context.ts'
 import { emitAssetsHook } from './rollup.ts'
@@ -20,4 +21,9 @@ export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
     },
     generateBundle: emitAssetsHook(ctx) as Plugin['generateBundle'],
   }
+}
+
+/** True when a Vite hook runs for a browser (client) environment. */
+export function isViteClient(context: unknown): boolean {
+  return (context as { environment?: { config?: { consumer?: string } } }).environment?.config?.consumer === 'client'
 }
