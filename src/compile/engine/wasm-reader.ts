@@ -15,29 +15,26 @@ export class WasmReader {
     return this.bytes[this.pos++]!
   }
 
-  u32(): number {
-    let result = 0
+  /** Reads a LEB128 number; returns its bits and how many were read. */
+  private leb32(): { bits: number; shift: number; last: number } {
+    let bits = 0
     let shift = 0
-    let byte: number
+    let last: number
     do {
-      byte = this.u8()
-      result |= (byte & 0x7f) << shift
+      last = this.u8()
+      bits |= (last & 0x7f) << shift
       shift += 7
-    } while (byte & 0x80)
-    return result >>> 0
+    } while (last & 0x80)
+    return { bits, shift, last }
+  }
+
+  u32(): number {
+    return this.leb32().bits >>> 0
   }
 
   s32(): number {
-    let result = 0
-    let shift = 0
-    let byte: number
-    do {
-      byte = this.u8()
-      result |= (byte & 0x7f) << shift
-      shift += 7
-    } while (byte & 0x80)
-    if (shift < 32 && byte & 0x40) result |= -1 << shift
-    return result | 0
+    const { bits, shift, last } = this.leb32()
+    return (shift < 32 && last & 0x40 ? bits | (-1 << shift) : bits) | 0
   }
 
   s64(): bigint {
