@@ -18,6 +18,8 @@ export interface InspectFlags {
 interface Inspection {
   kind: 'manifest' | 'module'
   path: string
+  /** The project config whose defaults were applied (task modules only). */
+  config?: string | null
   modules: Pick<ManifestModule, 'source' | 'tasks'>[]
 }
 
@@ -43,6 +45,7 @@ async function inspectModule(file: string, flags: InspectFlags): Promise<Inspect
   return {
     kind: 'module',
     path: file,
+    config: config.file,
     modules: [{ source, tasks: tasks.map(({ exportName, policy: { name, ...policy } }) => ({ name, export: exportName, policy })) }],
   }
 }
@@ -82,7 +85,7 @@ function render(inspection: Inspection): string {
   }
   const header = inspection.kind === 'manifest'
     ? `${pc.green('✔')} ${inspection.path}: every artifact matches its sha256`
-    : `${inspection.path} (task module, not compiled; policies resolved with the project defaults)`
+    : `${inspection.path} (task module, parsed, not compiled${inspection.config ? `; defaults from ${inspection.config}` : ''})`
   return `${header}\n${table(rows)}`
 }
 
