@@ -8,6 +8,9 @@ import type { ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
+import type { CapsuleOptions } from '../types.ts'
+
+type TaskDefaults = CapsuleOptions['defaults']
 
 interface Remembered {
   artifact: ModuleArtifact
@@ -29,7 +32,11 @@ function stampOf(files: string[]): string {
 export class ModuleResolver {
   private readonly compiled = new Map<string, Promise<Remembered>>()
 
-  constructor(private readonly cacheDir: string | undefined) {}
+  constructor(
+    private readonly cacheDir: string | undefined,
+    /** Project defaults applied under each task's own options when compiling a `file`. */
+    private readonly defaults: TaskDefaults | undefined,
+  ) {}
 
   async resolve(options: RunOptions, cwd: string): Promise<{ artifact: ModuleArtifact; taskName: string }> {
     if (options.file && options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'pass either `file` or `manifest`, not both')
@@ -61,7 +68,7 @@ export class ModuleResolver {
     }
     const { compileModule } = await import('../compile/index.ts')
     try {
-      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, onEvent })
+      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, onEvent })
       const inputs = [...new Set([file, ...artifact.inputs])]
       return { artifact, inputs, stamp: stampOf(inputs) }
     } catch (error) {

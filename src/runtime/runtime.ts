@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { ResolvedPolicy } from '../options/policy.ts'
-import type { Envelope, TaskError } from '../types.ts'
+import type { CapsuleOptions, Envelope, TaskError } from '../types.ts'
 import { findTaskEntry, type ModuleArtifact } from './artifact.ts'
 import { resolveEnv } from './capabilities/env.ts'
 import { failureEnvelope, makeEnvelope } from './envelope.ts'
@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   cwd?: string
   cacheDir?: string
   idleTimeout?: string | number
+  /** Project defaults (capsule.config) applied under task options when a `file` is compiled. */
+  defaults?: CapsuleOptions['defaults']
 }
 
 export interface Runtime {
@@ -90,7 +92,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     idleTimeoutMs: idleTimeoutMs(options.idleTimeout),
     onSubtask: runSubtask,
   })
-  const resolver = new ModuleResolver(options.cacheDir)
+  const resolver = new ModuleResolver(options.cacheDir, options.defaults)
 
   async function attempt(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal?: AbortSignal): Promise<AttemptOutcome> {
     const id = nextCallId++

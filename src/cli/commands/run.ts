@@ -1,6 +1,5 @@
 // `capsule run <file> [...args]`: compile if needed (cached), run one task, print its envelope.
-// Project defaults (capsule.config.*) apply under the task's options: with defaults, the module is
-// compiled here with them and run from its cache manifest.
+// Project defaults (capsule.config.*) apply under the task's options.
 import { createSpinner } from 'nanospinner'
 import pc from 'picocolors'
 import { resolve } from 'node:path'
@@ -43,20 +42,14 @@ export async function runCommand(file: string, positional: string[], flags: RunF
   }
   const spinner = !flags.json && process.stderr.isTTY ? createSpinner('compiling task module…', { stream: process.stderr }) : undefined
   const config = await loadConfig(process.cwd(), flags.config)
-  const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir })
+  const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults })
   try {
     const started = performance.now()
     const onEvent = (line: string) => {
       verbose(line)
       if (line.startsWith('cache miss')) spinner?.start()
     }
-    let target: { file: string } | { manifest: string } = { file }
-    if (config.defaults !== undefined) {
-      const [{ compileTaskModules }, { writeCacheManifest }] = await Promise.all([import('../task-modules.ts'), import('../../plugin/cache-manifest.ts')])
-      const [module] = await compileTaskModules([resolve(file)], config, onEvent)
-      target = { manifest: await writeCacheManifest(module!, config.root, config.cacheDir) }
-    }
-    const envelope = await runtime.run({ ...target, task: flags.task, args, mounts: asList(flags.mount), onEvent })
+    const envelope = await runtime.run({ file: resolve(file), task: flags.task, args, mounts: asList(flags.mount), onEvent })
     spinner?.stop()
     verbose(`task answered in ${Math.round(performance.now() - started)} ms (total)`)
     process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)
