@@ -47,6 +47,15 @@ describe('a task module compiled through the real toolchain', () => {
     expect(next).toMatchObject({ success: true, result: 2 })
   })
 
+  it('stops a call whose AbortSignal fires, answering timeout', async () => {
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const envelope = await runtime.run({ file, task: 'spin', signal: controller.signal })
+    expect(envelope.error).toMatchObject({ error_type: 'timeout', message: 'the call was aborted' })
+    expect(envelope.execution.duration_ms).toBeLessThan(500)
+    expect(await call('add', 2, 2)).toMatchObject({ success: true, result: 4 })
+  })
+
   it('answers invalid_output for a BigInt result', async () => {
     const envelope = await call('bigint')
     expect(envelope.error).toMatchObject({ error_type: 'invalid_output' })
