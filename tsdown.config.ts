@@ -1,39 +1,59 @@
-// Build: host entries at the dist root (workers are found next to them), the guest runtime
-// under dist/guest/ (bundled into each sandbox by esbuild at compile time).
+// Build: host entries at the dist root (workers are found next to them); the guest runtime in
+// its own build under dist/guest/ (bundled into each sandbox by esbuild at compile time). Two
+// builds, so no chunk is ever shared between code that runs in Node and code that runs inside
+// the sandbox: a shared chunk would drag host modules (node:crypto, ...) into every guest.
 import { defineConfig } from 'tsdown'
 
-export default defineConfig({
-  entry: {
-    'index': 'src/index.ts',
-    'runtime': 'src/runtime/index.ts',
-    'runtime-worker': 'src/runtime/worker.ts',
-    'componentize-worker': 'src/compile/componentize-worker.ts',
-    'cli': 'src/cli/index.ts',
-    'vite': 'src/plugin/entries-vite.ts',
-    'rollup': 'src/plugin/entries-rollup.ts',
-    'rolldown': 'src/plugin/entries-rolldown.ts',
-    'webpack': 'src/plugin/entries-webpack.ts',
-    'esbuild': 'src/plugin/entries-esbuild.ts',
-    'guest/globals': 'src/guest/globals.ts',
-    'guest/run': 'src/guest/run.ts',
-    'guest/task': 'src/guest/task.ts',
-    'guest/fs': 'src/guest/fs.ts',
-    'guest/fs-promises': 'src/guest/fs-promises.ts',
-    'guest/path': 'src/guest/path.ts',
-    'guest/process': 'src/guest/process.ts',
-  },
+const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  dts: {
-    entry: [
-      'src/index.ts', 'src/runtime/index.ts',
-      'src/plugin/entries-vite.ts', 'src/plugin/entries-rollup.ts', 'src/plugin/entries-rolldown.ts',
-      'src/plugin/entries-webpack.ts', 'src/plugin/entries-esbuild.ts',
-    ],
-  },
-  // The bundlers are the user's: their types are imported, never bundled.
-  deps: { neverBundle: [/^capsule:sandbox\//, /^(vite|rollup|rolldown|webpack|esbuild|unplugin)(\/|$)/] },
-  clean: true,
   sourcemap: false,
-})
+} as const
+
+export default defineConfig([
+  {
+    ...common,
+    entry: {
+      'index': 'src/index.ts',
+      'runtime': 'src/runtime/index.ts',
+      'runtime-worker': 'src/runtime/worker.ts',
+      'componentize-worker': 'src/compile/componentize-worker.ts',
+      'cli': 'src/cli/index.ts',
+      'vite': 'src/plugin/entries-vite.ts',
+      'rollup': 'src/plugin/entries-rollup.ts',
+      'rolldown': 'src/plugin/entries-rolldown.ts',
+      'webpack': 'src/plugin/entries-webpack.ts',
+      'esbuild': 'src/plugin/entries-esbuild.ts',
+      'vitest': 'src/vitest/index.ts',
+      'vitest-setup': 'src/vitest/setup.ts',
+    },
+    dts: {
+      entry: [
+        'src/index.ts', 'src/runtime/index.ts',
+        'src/plugin/entries-vite.ts', 'src/plugin/entries-rollup.ts', 'src/plugin/entries-rolldown.ts',
+        'src/plugin/entries-webpack.ts', 'src/plugin/entries-esbuild.ts',
+        'src/vitest/index.ts', 'src/vitest/setup.ts',
+      ],
+    },
+    // The bundlers are the user's: their types are imported, never bundled.
+    deps: { neverBundle: [/^(vite|rollup|rolldown|webpack|esbuild|unplugin)(\/|$)/] },
+    clean: true,
+  },
+  {
+    ...common,
+    entry: {
+      globals: 'src/guest/globals.ts',
+      run: 'src/guest/run.ts',
+      task: 'src/guest/task.ts',
+      fs: 'src/guest/fs.ts',
+      'fs-promises': 'src/guest/fs-promises.ts',
+      path: 'src/guest/path.ts',
+      process: 'src/guest/process.ts',
+    },
+    outDir: 'dist/guest',
+    dts: false,
+    deps: { neverBundle: [/^capsule:sandbox\//, 'pathe'] },
+    clean: false,
+  },
+])

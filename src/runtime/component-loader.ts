@@ -10,6 +10,7 @@ import {
   type TaskData,
 } from './engine/task-data.ts'
 import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from './engine/layout.ts'
+import { memoize } from './promise-cache.ts'
 
 const WASM32_MAX_PAGES = 65_536
 /** Fuel available while the glue instantiates (not charged to the call). */
@@ -42,19 +43,9 @@ export class RamTooSmall extends Error {}
 const engines = new Map<string, Promise<LoadedEngine>>()
 const snapshots = new Map<string, Promise<TaskData>>()
 
-function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let entry = map.get(key)
-  if (!entry) {
-    entry = load()
-    entry.catch(() => map.delete(key))
-    map.set(key, entry)
-  }
-  return entry
-}
-
 /** Registers an engine whose modules the main thread compiled; its glue is imported once. */
 export function registerEngine(dir: string, key: string, modules: Map<string, WebAssembly.Module>): void {
-  cached(engines, dir, async () => {
+  void memoize(engines, dir, async () => {
     const glue = (await import(pathToFileURL(join(dir, GLUE_FILE)).href)) as { instantiate: Instantiate }
     return { key, modules, instantiate: glue.instantiate }
   })
@@ -67,7 +58,7 @@ export function loadEngine(dir: string): Promise<LoadedEngine> {
 }
 
 export function loadSnapshot(moduleDir: string): Promise<TaskData> {
-  return cached(snapshots, moduleDir, async () => decodeTaskData(await readFile(join(moduleDir, TASK_DATA_FILE))))
+  return memoize(snapshots, moduleDir, async () => decodeTaskData(await readFile(join(moduleDir, TASK_DATA_FILE))))
 }
 
 export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram: number | null, imports: Record<string, unknown>): Sandbox {

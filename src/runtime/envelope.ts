@@ -1,5 +1,6 @@
 // Builds the JSON envelope every call answers with.
 import type { Envelope, HostRequest, LogEntry, TaskError } from '../types.ts'
+import type { AttemptOutcome } from './messages.ts'
 
 export interface EnvelopeParts {
   taskName: string
@@ -29,6 +30,11 @@ export function makeEnvelope(parts: EnvelopeParts): Envelope {
       logs: parts.logs,
     },
   }
+}
+
+/** An attempt that never ran guest code (or whose worker was killed): only its error is known. */
+export function failedAttempt(error: TaskError): AttemptOutcome {
+  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
 }
 
 export function failureEnvelope(taskName: string, startedAt: number, error: TaskError): Envelope {

@@ -13,6 +13,7 @@ import { CapsuleError } from './errors.ts'
 import type { AttemptOutcome, Mount, SubtaskRequestMessage } from './messages.ts'
 import { ModuleResolver } from './module-resolver.ts'
 import { parseMount } from './mounts.ts'
+import { parseDuration } from '../options/index.ts'
 import { intersectPolicy } from './policy-intersection.ts'
 import { WorkerPool } from './pool.ts'
 
@@ -77,12 +78,13 @@ function argsJsonOf(args: unknown[]): string | undefined {
   }
 }
 
-function idleTimeoutMs(value: string | number | undefined): number | null {
+function idleTimeoutMs(value: string | number | undefined): number {
   if (value === undefined) return 60_000
-  if (typeof value === 'number') return value
-  const match = /^(\d+)(ms|s|m)$/.exec(value)
-  if (!match) throw new CapsuleError('INVALID_RUN_OPTIONS', `invalid idleTimeout "${value}"; accepted: a number of ms or '500ms', '30s', '5m'`)
-  return Number(match[1]) * ({ ms: 1, s: 1_000, m: 60_000 } as const)[match[2] as 'ms' | 's' | 'm']
+  try {
+    return parseDuration(value, 'idleTimeout')
+  } catch (error) {
+    throw new CapsuleError('INVALID_RUN_OPTIONS', (error as Error).message)
+  }
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {

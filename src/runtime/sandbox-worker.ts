@@ -5,6 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { engineModules } from './engine/engine-modules.ts'
+import { failedAttempt } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { TaskError } from '../types.ts'
 
@@ -24,10 +25,6 @@ export interface SandboxTarget {
 
 /** Runs a sub-task a guest asked for and answers its envelope as JSON. */
 export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
-
-function failed(error: TaskError): AttemptOutcome {
-  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
-}
 
 export class SandboxWorker {
   private readonly worker: Worker
@@ -58,11 +55,11 @@ export class SandboxWorker {
       else this.inFlight.finish(message.outcome)
     })
     this.worker.on('error', (error) => {
-      this.inFlight?.finish(failed({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))
+      this.inFlight?.finish(failedAttempt({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))
     })
     this.worker.on('exit', () => {
       this.alive = false
-      this.inFlight?.finish(failed({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
+      this.inFlight?.finish(failedAttempt({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
       onExit(this)
     })
   }
@@ -99,7 +96,7 @@ export class SandboxWorker {
       await this.sendEngine(target.engine)
     } catch (error) {
       this.worker.unref()
-      return failed({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` })
+      return failedAttempt({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` })
     }
     return new Promise<AttemptOutcome>((resolve) => {
       let timer: NodeJS.Timeout | undefined
@@ -127,7 +124,7 @@ export class SandboxWorker {
 
   private kill(finish: (outcome: AttemptOutcome) => void, error: TaskError): void {
     this.alive = false
-    finish(failed(error))
+    finish(failedAttempt(error))
     void this.worker.terminate()
   }
 

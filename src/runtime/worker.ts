@@ -9,7 +9,7 @@ import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
 import { createSubtaskCaller } from './host/subtask-channel.ts'
 import type { AttemptOutcome, PrepareRequest, RunRequest, WorkerReply, WorkerRequest } from './messages.ts'
-import type { TaskError } from '../types.ts'
+import { failedAttempt } from './envelope.ts'
 import { wasiImports } from './wasi/index.ts'
 
 const port = parentPort!
@@ -78,10 +78,6 @@ function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): P
   return { result: null, error }
 }
 
-function failed(error: TaskError): AttemptOutcome {
-  return { result: null, error, fuelConsumed: 0, ramUsed: 0, logs: [], hostRequests: [] }
-}
-
 async function run(request: RunRequest): Promise<void> {
   let outcome: AttemptOutcome
   try {
@@ -105,8 +101,8 @@ async function run(request: RunRequest): Promise<void> {
     state = undefined
     const message = error instanceof Error ? error.message : String(error)
     outcome = error instanceof RamTooSmall
-      ? failed({ error_type: 'memory_exceeded', message })
-      : failed({ error_type: 'internal_error', message: `cannot start the sandbox: ${message}` })
+      ? failedAttempt({ error_type: 'memory_exceeded', message })
+      : failedAttempt({ error_type: 'internal_error', message: `cannot start the sandbox: ${message}` })
   }
   reply({ type: 'done', id: request.id, outcome })
   prepareSpare({ type: 'prepare', engineDir: request.engineDir, moduleDir: request.moduleDir, ram: request.policy.ram })

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EngineArtifact } from '../artifact.ts'
+import { memoize } from '../promise-cache.ts'
 
 export type EngineModules = Map<string, WebAssembly.Module>
 
@@ -15,11 +16,5 @@ async function compileEngine(engine: EngineArtifact): Promise<EngineModules> {
 }
 
 export function engineModules(engine: EngineArtifact): Promise<EngineModules> {
-  let entry = compiled.get(engine.dir)
-  if (!entry) {
-    entry = compileEngine(engine)
-    entry.catch(() => compiled.delete(engine.dir))
-    compiled.set(engine.dir, entry)
-  }
-  return entry
+  return memoize(compiled, engine.dir, () => compileEngine(engine))
 }
