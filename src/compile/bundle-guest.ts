@@ -2,9 +2,12 @@
 // 'unplugin-capsule' resolves to the in-sandbox `task()`, Node built-ins to the guest
 // polyfills; the host interface stays an import for componentize-js to bind.
 import { builtinModules } from 'node:module'
-import { resolve } from 'node:path'
-import { build, type Plugin } from 'esbuild'
+import { basename, resolve } from 'node:path'
+import type { Plugin } from 'esbuild'
 import { guestFile } from './guest-files.ts'
+
+/** The generated entry (stdin): not a file on disk, so not an input to watch or stamp. */
+const ENTRY_NAME = 'capsule-guest-entry.js'
 
 const GUEST_BUILTINS: Record<string, string> = {
   'fs': 'fs',
@@ -38,14 +41,16 @@ export interface GuestBundle {
   inputs: string[]
 }
 
-export async function bundleGuest(taskModulePath: string, root: string): Promise<GuestBundle> {
+export async function bundleGuest(taskModulePath: string, resolveDir: string): Promise<GuestBundle> {
+  // Loaded only when a bundle is really needed: a cache hit with unchanged inputs never pays for it.
+  const { build } = await import('esbuild')
   const entry = [
     `import ${JSON.stringify(guestFile('globals'))}`,
     `import ${JSON.stringify(taskModulePath)}`,
     `export { run } from ${JSON.stringify(guestFile('run'))}`,
   ].join('\n')
   const result = await build({
-    stdin: { contents: entry, resolveDir: root, sourcefile: 'capsule-guest-entry.js', loader: 'js' },
+    stdin: { contents: entry, resolveDir, sourcefile: ENTRY_NAME, loader: 'js' },
     bundle: true,
     write: false,
     format: 'esm',
@@ -61,7 +66,7 @@ export async function bundleGuest(taskModulePath: string, root: string): Promise
   const output = result.outputFiles[0]
   if (!output) throw new Error(`bundling ${taskModulePath} produced no output`)
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.startsWith('capsule-guest-entry'))
+    .filter((input) => basename(input) !== ENTRY_NAME)
     .map((input) => resolve(input))
   return { code: output.text, inputs }
 }

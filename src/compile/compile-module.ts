@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
@@ -16,6 +16,7 @@ import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layo
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
+import { rememberBundle, rememberedBundle } from './source-index.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
 /** Bump when the layout of a cached module changes. */
@@ -42,7 +43,8 @@ export function defaultCacheDir(root: string): string {
   return join(root, 'node_modules', '.cache', 'capsule')
 }
 
-function cacheKey(code: string): string {
+/** Everything besides the bundle that shapes an artifact: versions, world, instrumentation. */
+function toolchainId(): string {
   const tools = toolchain()
   return createHash('sha256')
     .update(JSON.stringify({
@@ -50,9 +52,11 @@ function cacheKey(code: string): string {
       instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION,
     }))
     .update(tools.world)
-    .update(code)
     .digest('hex')
-    .slice(0, 32)
+}
+
+function cacheKey(code: string): string {
+  return createHash('sha256').update(toolchainId()).update(code).digest('hex').slice(0, 32)
 }
 
 /** The path users see in messages: relative to the project root when inside it. */
@@ -122,9 +126,34 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   if (tasks.length === 0) {
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
-  const bundle = await bundleGuest(source, options.root)
-  const key = cacheKey(bundle.code)
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
+  const { key, inputs, meta, cacheHit } = await cachedOrCompiled(source, cacheDir, emit, shown)
+  checkRamFloor(tasks, meta.memoryPages, shown)
+  return {
+    dir: join(cacheDir, 'components', key),
+    files: [TASK_DATA_FILE],
+    engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
+    source,
+    root: options.root,
+    tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy })),
+    cacheHit,
+    inputs,
+  }
+}
+
+/** The module's artifact: from the cache (bundling only if an input changed), else compiled. */
+async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: string) => void, shown: string) {
+  const tools = toolchainId()
+  const remembered = await rememberedBundle(cacheDir, source, tools)
+  if (remembered) {
+    const meta = await readCachedMeta(join(cacheDir, 'components', remembered.key), cacheDir)
+    if (meta) {
+      emit(`cache hit: ${shown} (${remembered.key}, inputs unchanged)`)
+      return { ...remembered, meta, cacheHit: true }
+    }
+  }
+  const bundle = await bundleGuest(source, dirname(source))
+  const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)
   let meta = await readCachedMeta(dir, cacheDir)
   const cacheHit = meta !== undefined
@@ -133,15 +162,6 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     emit(`cache miss: ${shown} (${key}), componentizing`)
     meta = await componentizeModule(bundle.code, dir, cacheDir, emit, shown)
   }
-  checkRamFloor(tasks, meta.memoryPages, shown)
-  return {
-    dir,
-    files: [TASK_DATA_FILE],
-    engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
-    source,
-    root: options.root,
-    tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy })),
-    cacheHit,
-    inputs: bundle.inputs,
-  }
+  await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
+  return { key, inputs: bundle.inputs, meta, cacheHit }
 }

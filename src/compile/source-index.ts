@@ -1,0 +1,53 @@
+// Remembers, per task module, the cache key of its last guest bundle and every file that went
+// into it (with mtime and size). While none of them changed and the toolchain is the same, a
+// cache hit needs no re-bundling — the CLI's cold start skips loading esbuild altogether.
+import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+interface IndexEntry {
+  toolchain: string
+  key: string
+  inputs: [path: string, mtimeMs: number, size: number][]
+}
+
+function indexFile(cacheDir: string, source: string): string {
+  return join(cacheDir, 'sources', `${createHash('sha256').update(source).digest('hex').slice(0, 32)}.json`)
+}
+
+function stamp(path: string): [string, number, number] | undefined {
+  try {
+    const stat = statSync(path)
+    return [path, stat.mtimeMs, stat.size]
+  } catch {
+    return undefined
+  }
+}
+
+/** The remembered key and inputs, if every input is exactly as it was when they were bundled. */
+export async function rememberedBundle(cacheDir: string, source: string, toolchain: string): Promise<{ key: string; inputs: string[] } | undefined> {
+  let entry: IndexEntry
+  try {
+    entry = JSON.parse(await readFile(indexFile(cacheDir, source), 'utf8')) as IndexEntry
+  } catch {
+    return undefined
+  }
+  if (entry.toolchain !== toolchain) return undefined
+  const unchanged = entry.inputs.every(([path, mtimeMs, size]) => {
+    const now = stamp(path)
+    return now !== undefined && now[1] === mtimeMs && now[2] === size
+  })
+  return unchanged ? { key: entry.key, inputs: entry.inputs.map(([path]) => path) } : undefined
+}
+
+export async function rememberBundle(cacheDir: string, source: string, toolchain: string, key: string, inputs: string[]): Promise<void> {
+  const stamps: IndexEntry['inputs'] = []
+  for (const input of inputs) {
+    const now = stamp(input)
+    if (!now) return // an input we cannot stat: never trust a shortcut for this module
+    stamps.push(now)
+  }
+  await mkdir(join(cacheDir, 'sources'), { recursive: true })
+  await writeFile(indexFile(cacheDir, source), JSON.stringify({ toolchain, key, inputs: stamps } satisfies IndexEntry))
+}
