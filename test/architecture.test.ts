@@ -43,6 +43,11 @@ describe('import rules', () => {
     expect(offending).toEqual([])
   })
 
+  it('vitest/ builds on the plugin and options only (never the runtime internals or the compiler)', () => {
+    const allowed = (to: string) => /^(vitest|plugin|options)\//.test(to) || to === 'types.ts' || to.startsWith('node:') || /^vitest(\/|$)/.test(to)
+    expect(edges.filter((e) => e.from.startsWith('vitest/') && !allowed(e.to))).toEqual([])
+  })
+
   it('binaryen is loaded only by the engine instrumentation', () => {
     expect(edges.filter((e) => e.to === 'binaryen').map((e) => e.from)).toEqual(['compile/engine/instrument-fuel.ts'])
   })
