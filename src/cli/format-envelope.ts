@@ -1,20 +1,9 @@
 // The readable summary `capsule run` prints when --json is not given.
 import pc from 'picocolors'
+import { formatBytes } from '../options/ram.ts'
 import type { Envelope } from '../types.ts'
 
 const numberFormat = new Intl.NumberFormat('en-US')
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`
-}
 
 function formatResult(result: unknown): string {
   return typeof result === 'string' ? result : JSON.stringify(result, null, 2)

@@ -32,7 +32,6 @@ export interface CompileOptions {
 }
 
 export interface CompiledModule extends ModuleArtifact {
-  cacheHit: boolean
   /** Every file that went into the guest bundle (for watch mode). */
   inputs: string[]
 }
@@ -127,7 +126,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
-  const { key, inputs, meta, cacheHit } = await cachedOrCompiled(source, cacheDir, emit, shown)
+  const { key, inputs, meta } = await cachedOrCompiled(source, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
   return {
     dir: join(cacheDir, 'components', key),
@@ -136,7 +135,6 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     source,
     root: options.root,
     tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy })),
-    cacheHit,
     inputs,
   }
 }
@@ -149,19 +147,18 @@ async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: s
     const meta = await readCachedMeta(join(cacheDir, 'components', remembered.key), cacheDir)
     if (meta) {
       emit(`cache hit: ${shown} (${remembered.key}, inputs unchanged)`)
-      return { ...remembered, meta, cacheHit: true }
+      return { ...remembered, meta }
     }
   }
   const bundle = await bundleGuest(source, dirname(source))
   const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)
   let meta = await readCachedMeta(dir, cacheDir)
-  const cacheHit = meta !== undefined
   if (meta) emit(`cache hit: ${shown} (${key})`)
   else {
     emit(`cache miss: ${shown} (${key}), componentizing`)
     meta = await componentizeModule(bundle.code, dir, cacheDir, emit, shown)
   }
   await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
-  return { key, inputs: bundle.inputs, meta, cacheHit }
+  return { key, inputs: bundle.inputs, meta }
 }

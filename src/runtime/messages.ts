@@ -1,6 +1,7 @@
 // Messages between the runtime (main thread) and a sandbox worker.
 import type { ResolvedPolicy } from '../options/policy.ts'
 import type { HostRequest, LogEntry, TaskError } from '../types.ts'
+import type { FileMount } from './capabilities/files.ts'
 import type { SubtaskRequestMessage } from './host/subtask-channel.ts'
 
 export type { SubtaskRequestMessage }
@@ -11,11 +12,8 @@ export interface CallContext {
   cwd: string
 }
 
-export interface Mount {
-  hostPath: string
-  guestPath: string
-  mode: 'ro' | 'rw'
-}
+/** A directory granted for one run (`--mount`), under a guest alias. */
+export type Mount = FileMount
 
 export interface RunRequest {
   type: 'run'

@@ -1,6 +1,7 @@
 // Parses `--mount HOST[::GUEST][:ro|:rw]` / `run({ mounts })` into directory grants.
 import { statSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
+import { normalizeGuestPath } from './capabilities/guest-paths.ts'
 import { CapsuleError } from './errors.ts'
 import type { Mount } from './messages.ts'
 
@@ -26,9 +27,10 @@ export function parseMount(spec: string, cwd: string): Mount {
     // reported below
   }
   if (!isDirectory) throw new CapsuleError('INVALID_RUN_OPTIONS', `invalid mount "${spec}": ${hostPath} is not a directory`)
-  const guestPath = (guest ?? basename(hostPath)).replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '')
-  if (!guestPath || guestPath.split('/').includes('..')) {
-    throw new CapsuleError('INVALID_RUN_OPTIONS', `invalid mount "${spec}": the guest path must be a relative directory without '..'; accepted: ${FORMS}`)
+  // The same normalization the file gate applies to every guest path.
+  const guestPath = normalizeGuestPath(guest ?? basename(hostPath))
+  if (!guestPath.ok || guestPath.path === '.') {
+    throw new CapsuleError('INVALID_RUN_OPTIONS', `invalid mount "${spec}": the guest path must be a directory inside the project root; accepted: ${FORMS}`)
   }
-  return { hostPath, guestPath, mode }
+  return { hostPath, guestPath: guestPath.path, mode }
 }
