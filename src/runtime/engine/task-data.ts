@@ -37,7 +37,7 @@ export const FUEL_EXPORT = 'capsule:fuel'
  * over-counts the instructions actually executed (a region left early still paid in full) by
  * about 16× on SpiderMonkey's interpreter (measured on `while(true){}` and fib). One unit of
  * fuel is 16 counter units, so fuel ≈ wasm instructions executed, as wasmtime counts it, and the
- * compute levels keep their meaning: LOW ≈ 0.05 s, MEDIUM ≈ 1 s, HIGH ≈ 25 s of CPU here.
+ * compute levels keep their meaning: MEDIUM ≈ 0.35–1 s of CPU here (V8-optimized vs fresh code).
  * Scaling happens on the host only: still exact integers, still deterministic.
  */
 export const COUNTER_UNITS_PER_FUEL = 16
