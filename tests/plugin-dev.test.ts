@@ -5,7 +5,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ViteDevServer } from 'vite'
-import { APP, CACHE_DIR, deploymentDir } from './fixtures/plugin/helpers.ts'
+import { APP, CACHE_DIR, deploymentDir } from '../fixtures/plugin/helpers.ts'
 
 let work: string
 let root: string

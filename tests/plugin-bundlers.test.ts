@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { APP, BAD, CACHE_DIR, bundlers, deploymentDir, positionOf, runNode, sha256, type BundlerName } from './fixtures/plugin/helpers.ts'
+import { APP, BAD, CACHE_DIR, bundlers, deploymentDir, positionOf, runNode, sha256, type BundlerName } from '../fixtures/plugin/helpers.ts'
 
 const names = Object.keys(bundlers) as BundlerName[]
 let work: string

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { REPO_ROOT } from './helpers/cli.ts'
 
-const file = 'test/fixtures/basics.capsule.ts'
+const file = 'fixtures/basics.capsule.ts'
 const runtime = createRuntime({ cwd: REPO_ROOT, poolSize: 2 })
 const call = (task: string, ...args: unknown[]) => runtime.run({ file, task, args })
 

@@ -8,10 +8,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRuntime, createTaskProxy, loadManifest, type Manifest } from 'unplugin-capsule/runtime'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
-import { runNode } from './fixtures/plugin/helpers.ts'
+import { runNode } from '../fixtures/plugin/helpers.ts'
 
-const GREET = 'test/fixtures/plugin/app/tasks/greet.capsule.ts'
-const LOADED = join(REPO_ROOT, 'test/fixtures/plugin/loaded-modules')
+const GREET = 'fixtures/plugin/app/tasks/greet.capsule.ts'
+const LOADED = join(REPO_ROOT, 'fixtures/plugin/loaded-modules')
 let work: string
 let out: string
 const runtime = createRuntime({ poolSize: 1 })

@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
 
-const GREET = 'test/fixtures/plugin/app/tasks/greet.capsule.ts'
-const CONFIG = 'test/fixtures/plugin/capsule.config.ts'
+const GREET = 'fixtures/plugin/app/tasks/greet.capsule.ts'
+const CONFIG = 'fixtures/plugin/capsule.config.ts'
 let work: string
 let out: string
 
@@ -47,7 +47,7 @@ describe('capsule build', () => {
   })
 
   it('fails with exit 2 and file:line:column for a bad option', async () => {
-    const { code, stderr } = await runCli(['build', 'test/fixtures/plugin/bad/lots-of-ram.capsule.ts', '--out-dir', join(work, 'bad')])
+    const { code, stderr } = await runCli(['build', 'fixtures/plugin/bad/lots-of-ram.capsule.ts', '--out-dir', join(work, 'bad')])
     expect(code).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toMatch(/lots-of-ram\.capsule\.ts:3:\d+: option "ram": 'lots' is not a valid size; accepted:/)

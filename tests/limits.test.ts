@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
 
-const file = 'test/fixtures/limits.capsule.ts'
+const file = 'fixtures/limits.capsule.ts'
 const runtime = createRuntime({ cwd: REPO_ROOT, poolSize: 2 })
 const call = (task: string, ...args: unknown[]) => runtime.run({ file, task, args })
 const MiB = 1024 * 1024
@@ -57,7 +57,7 @@ describe('memory', () => {
   })
 
   it('refuses at build time a ram too small to start the engine, naming the minimum', async () => {
-    const { code, stderr } = await runCli(['run', 'test/fixtures/bad/ram-too-small.capsule.ts'])
+    const { code, stderr } = await runCli(['run', 'fixtures/bad/ram-too-small.capsule.ts'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/ram-too-small\.capsule\.ts:3:\d+: option "ram".*needs at least \d+ bytes/)
   })

@@ -16,7 +16,7 @@ const root = makeProject('capabilities', {
   'data/rw/note.txt': 'a note',
   'secret.txt': SECRET,
   '.env': 'CAPSULE_TEST_DOTENV=from-dotenv\nCAPSULE_TEST_A=dotenv-loses\n',
-}, { 'capabilities.capsule.ts': join(REPO_ROOT, 'test/fixtures/sandbox/capabilities.capsule.ts') })
+}, { 'capabilities.capsule.ts': join(REPO_ROOT, 'fixtures/sandbox/capabilities.capsule.ts') })
 symlinkSync(join(root, 'secret.txt'), join(root, 'data/rw/escape.txt'))
 
 const runtime = createRuntime({ cwd: root, cacheDir: join(REPO_ROOT, 'node_modules/.cache/capsule'), poolSize: 2 })
@@ -99,7 +99,7 @@ describe('files', () => {
   })
 
   it.each([['files-absolute.capsule.ts', '/etc'], ['files-parent.capsule.ts', '../']])('rejects allowedFiles in %s at build time (exit 2)', async (fixture, path) => {
-    const { code, stderr } = await runCli(['run', `test/fixtures/bad/${fixture}`])
+    const { code, stderr } = await runCli(['run', `fixtures/bad/${fixture}`])
     expect(code).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain('allowedFiles')

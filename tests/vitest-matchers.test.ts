@@ -235,7 +235,7 @@ describe('unplugin-capsule/vitest', () => {
     const dir = mkdtempSync(join(tmpdir(), 'capsule-vitest-loaded-'))
     try {
       const log = join(dir, 'loaded.log')
-      const register = join(REPO_ROOT, 'test/fixtures/plugin/loaded-modules/register.mjs')
+      const register = join(REPO_ROOT, 'fixtures/plugin/loaded-modules/register.mjs')
       const result = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e',
         "const { default: capsuleTest } = await import('unplugin-capsule/vitest'); capsuleTest()"], {
         cwd: REPO_ROOT, env: { ...process.env, CAPSULE_LOADED_LOG: log }, encoding: 'utf8',

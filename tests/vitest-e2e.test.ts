@@ -1,18 +1,18 @@
-// `unplugin-capsule/vitest` for real: a user's project (test/fixtures/vitest/project, copied to a
-// fixed temp folder so its task module stays a compile-cache hit) whose vitest.config.ts uses
+// `unplugin-capsule/vitest` for real: a user's project (fixtures/vitest/project, copied to a
+// temp folder of its own per run; the compile cache is shared and keyed by content) whose vitest.config.ts uses
 // capsuleTest(), run with the `vitest run` CLI in a child process. Its specs import a task module
 // (compiled through the toolchain: 10–20 s the first time) and use the matchers without any setup
 // of their own; a deliberately failing spec shows the matchers' messages in Vitest's output.
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { CACHE_DIR } from './fixtures/plugin/helpers.ts'
+import { CACHE_DIR } from '../fixtures/plugin/helpers.ts'
 
-const FIXTURE = join(REPO_ROOT, 'test/fixtures/vitest/project')
-const root = join(tmpdir(), 'capsule-test-vitest-e2e')
+const FIXTURE = join(REPO_ROOT, 'fixtures/vitest/project')
+const root = mkdtempSync(join(tmpdir(), 'capsule-test-vitest-e2e-'))
 
 interface VitestRun { code: number; output: string }
 
@@ -30,7 +30,6 @@ function vitestRun(filter: string): Promise<VitestRun> {
 }
 
 beforeAll(() => {
-  rmSync(root, { recursive: true, force: true })
   cpSync(FIXTURE, root, { recursive: true })
   // Installed as a user would have them: this package and the Vitest it is tested with.
   mkdirSync(join(root, 'node_modules'))

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { deploymentDir, runNode } from './fixtures/plugin/helpers.ts'
+import { deploymentDir, runNode } from '../fixtures/plugin/helpers.ts'
 
 const EXAMPLE = join(REPO_ROOT, 'examples/vite-app')
 let work: string

@@ -107,7 +107,7 @@ beforeAll(async () => {
     entryPoints: [fileURLToPath(new URL('../src/runtime/capabilities/http.ts', import.meta.url))],
     bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent',
   })
-  worker = new Worker(new URL('./fixtures/capabilities/http-caller-worker.mjs', import.meta.url), {
+  worker = new Worker(new URL('../fixtures/capabilities/http-caller-worker.mjs', import.meta.url), {
     workerData: { clientModule: pathToFileURL(outfile).href },
   })
 })

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli.ts'
 
-const basics = 'test/fixtures/basics.capsule.ts'
+const basics = 'fixtures/basics.capsule.ts'
 
 describe('capsule run', () => {
   it('prints exactly one JSON line with --json (the README command)', async () => {
@@ -54,12 +54,12 @@ describe('capsule run', () => {
     ['timeout.capsule.ts', 'timeout', /'10 parsecs'/],
     ['unknown-option.capsule.ts', 'speed', /name, compute, ram, timeout/],
   ])('rejects a bad option in %s with exit 2 and one line naming file, option and accepted forms', async (fixture, option, detail) => {
-    const { code, stdout, stderr } = await runCli(['run', `test/fixtures/bad/${fixture}`, '--json'])
+    const { code, stdout, stderr } = await runCli(['run', `fixtures/bad/${fixture}`, '--json'])
     expect(code).toBe(2)
     expect(stdout).toBe('')
     const lines = stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain(`test/fixtures/bad/${fixture}:3:`)
+    expect(lines[0]).toContain(`fixtures/bad/${fixture}:3:`)
     expect(lines[0]).toContain(option)
     expect(lines[0]).toMatch(detail)
     expect(lines[0]).toMatch(/accepted/)
@@ -67,7 +67,7 @@ describe('capsule run', () => {
 
   it.each([
     [['run', basics, '--task', 'nope'], /unknown task "nope"/],
-    [['run', 'test/fixtures/missing.capsule.ts'], /no such file/],
+    [['run', 'fixtures/missing.capsule.ts'], /no such file/],
     [['run', basics, '--args', '[2,'], /--args is not valid JSON/],
     [['run', basics, '--args', '{"a":1}'], /--args must be a JSON array/],
     [['frobnicate'], /unknown command/],
