@@ -195,6 +195,167 @@ describe('toUseFuelBelow', () => {
   })
 })
 
+describe('toFail', () => {
+  it('passes on any failure, fails on success showing the result', async () => {
+    expect(failed('timeout', 'too slow')).toFail()
+    expect(ok(5)).not.toFail()
+    await expect(Promise.resolve(failed('wasm_trap', 'unreachable'))).toFail()
+    const message = await failure(() => expect(ok({ sum: 5 })).toFail())
+    expect(message).toContain('expect(received).toFail()')
+    expect(message).toContain('Expected the task "add" to fail, but it succeeded')
+    expect(message).toContain('Received result: Object {\n  "sum": 5,\n}')
+  })
+
+  it('.not on a failure shows its error_type, message and logs', async () => {
+    const logs = [{ level: 'log' as const, message: 'starting' }]
+    const message = await failure(() => expect(failed('task_error', 'Error: boom', { logs })).not.toFail())
+    expect(message).toContain('expect(received).not.toFail()')
+    expect(message).toContain('Expected the task "add" not to fail, but it failed')
+    expect(message).toContain('Received error_type: "task_error"')
+    expect(message).toContain('Received message:    "Error: boom"')
+    expect(message).toContain('Received logs (1):\n  [log] "starting"')
+  })
+})
+
+describe('toUseMemoryBelow', () => {
+  it("takes the ram option's forms ('16MB', '512KB', bytes) and compares execution.ram_used", async () => {
+    const envelope = ok(1, { ram_used: 10_000_000 })
+    expect(envelope).toUseMemoryBelow('16MB')
+    expect(envelope).toUseMemoryBelow(10_000_001)
+    expect(envelope).not.toUseMemoryBelow(10_000_000)
+    expect(envelope).not.toUseMemoryBelow('512KB')
+    expect(failed('memory_exceeded', 'out of memory', { ram_used: 1_000 })).toUseMemoryBelow('1MiB')
+    await expect(Promise.resolve(envelope)).toUseMemoryBelow('1.5GB')
+  })
+
+  it('messages show both sizes, readable and in bytes', async () => {
+    const message = await failure(() => expect(failed('memory_exceeded', 'out of memory', { ram_used: 33_554_432 })).toUseMemoryBelow('16MB'))
+    expect(message).toContain('expect(received).toUseMemoryBelow(size)')
+    expect(message).toContain('Expected the task "add" to use less memory')
+    expect(message).toContain('Expected memory: < "16MiB (16777216 bytes)"')
+    expect(message).toContain('Received memory:   "32MiB (33554432 bytes)" (the call failed: memory_exceeded)')
+    const not = await failure(() => expect(ok(1, { ram_used: 1024 })).not.toUseMemoryBelow('1MB'))
+    expect(not).toContain('Expected the task "add" not to use less than 1MiB of memory')
+  })
+
+  it('a bad size throws, naming the accepted forms', () => {
+    expect(() => expect(ok(1)).toUseMemoryBelow('lots')).toThrow(/^toUseMemoryBelow\(size\): 'lots' is not a valid size; accepted: a byte count or a string like '512KB', '64MB'/)
+    expect(() => expect(ok(1)).not.toUseMemoryBelow(-1)).toThrow(/^toUseMemoryBelow\(size\): -1 is not a positive integer number of bytes; accepted: /)
+  })
+})
+
+describe('toHaveRequested', () => {
+  const requests = [
+    { method: 'GET', url: 'https://api.example.com/v1/users?id=2', status: 200, duration_ms: 12 },
+    { method: 'POST', url: 'http://127.0.0.1:8080/hook', status: null, duration_ms: 0 },
+  ]
+
+  it('a host (any port unless given), a URL prefix, or a RegExp against the URL', async () => {
+    const envelope = ok(1, { host_requests: requests })
+    expect(envelope).toHaveRequested('api.example.com')
+    expect(envelope).toHaveRequested('API.Example.com')
+    expect(envelope).toHaveRequested('127.0.0.1')
+    expect(envelope).toHaveRequested('127.0.0.1:8080')
+    expect(envelope).not.toHaveRequested('127.0.0.1:9090')
+    expect(envelope).not.toHaveRequested('example.com')
+    expect(envelope).toHaveRequested('https://api.example.com/v1/')
+    expect(envelope).not.toHaveRequested('https://api.example.com/v2/')
+    expect(envelope).toHaveRequested(/\/users\?id=\d+$/)
+    expect(ok(1)).not.toHaveRequested(/./)
+    await expect(Promise.resolve(envelope)).toHaveRequested('api.example.com')
+  })
+
+  it('messages list the requests made, denied ones included', async () => {
+    const message = await failure(() => expect(ok(1, { host_requests: requests })).toHaveRequested('evil.com'))
+    expect(message).toContain('expect(received).toHaveRequested(hostOrUrl)')
+    expect(message).toContain('Expected the task "add" to request it, but it did not')
+    expect(message).toContain('Expected a request to host "evil.com"')
+    expect(message).toContain('Received requests (2):\n  GET "https://api.example.com/v1/users?id=2" → 200\n  POST "http://127.0.0.1:8080/hook" → no response (denied or failed)')
+    const none = await failure(() => expect(ok(1)).toHaveRequested(/api/))
+    expect(none).toContain('Expected a request to a URL matching /api/')
+    expect(none).toContain('Received requests: (none: the task made no HTTP request)')
+    const not = await failure(() => expect(ok(1, { host_requests: requests })).not.toHaveRequested('https://api.example.com/'))
+    expect(not).toContain('Expected the task "add" not to request it, but it did')
+    expect(not).toContain('Expected a request to a URL starting with "https://api.example.com/"')
+  })
+
+  it('a bad target throws, naming the accepted forms', () => {
+    expect(() => expect(ok(1)).toHaveRequested('')).toThrow(/^toHaveRequested\(hostOrUrl\): '' is neither a non-empty string nor a RegExp; accepted: a host \('api\.example\.com', '127\.0\.0\.1:8080'\), a URL prefix/)
+    expect(() => expect(ok(1)).toHaveRequested(42 as unknown as string)).toThrow(/42 is neither a non-empty string nor a RegExp/)
+  })
+})
+
+describe('toHaveRetried', () => {
+  it('exactly n retries, or at least one without n', async () => {
+    expect(ok(1, { retries: 2 })).toHaveRetried(2)
+    expect(ok(1, { retries: 2 })).toHaveRetried()
+    expect(ok(1, { retries: 2 })).not.toHaveRetried(1)
+    expect(ok(1)).toHaveRetried(0)
+    expect(ok(1)).not.toHaveRetried()
+    await expect(Promise.resolve(failed('task_error', 'flaky', { retries: 3 }))).toHaveRetried(3)
+  })
+
+  it('messages show the retries and how the call ended', async () => {
+    const message = await failure(() => expect(failed('task_error', 'Error: flaky', { retries: 1 })).toHaveRetried(2))
+    expect(message).toContain('expect(received).toHaveRetried(times)')
+    expect(message).toContain('Expected the task "add" to be retried 2 retries')
+    expect(message).toContain('Expected: "2 retries"')
+    expect(message).toContain('Received: "1 retry"; the call failed')
+    expect(message).toContain('Received message:    "Error: flaky"')
+    const none = await failure(() => expect(ok(1)).toHaveRetried())
+    expect(none).toContain('expect(received).toHaveRetried()')
+    expect(none).toContain('Expected the task "add" to be retried at least once')
+    expect(none).toContain('Received: "0 retries"; the call succeeded')
+    const not = await failure(() => expect(ok(1, { retries: 1 })).not.toHaveRetried())
+    expect(not).toContain('Expected the task "add" not to be retried at all, but it was')
+  })
+
+  it('a bad count throws, naming the accepted forms', () => {
+    for (const bad of [-1, 1.5, 11, '2']) {
+      expect(() => expect(ok(1)).toHaveRetried(bad as number)).toThrow(/^toHaveRetried\(times\?\): .* is not an integer from 0 to 10; accepted: an integer from 0 to 10 \(the exact number of retries\), or nothing \(at least one retry\)$/)
+    }
+  })
+})
+
+describe('toHaveLogged', () => {
+  const logs = [
+    { level: 'log' as const, message: 'fetching 3 pages' },
+    { level: 'warn' as const, message: 'page 2 was slow' },
+  ]
+
+  it('a substring or a RegExp, at any level or the given one', async () => {
+    const envelope = ok(1, { logs })
+    expect(envelope).toHaveLogged('3 pages')
+    expect(envelope).toHaveLogged(/page \d was slow/)
+    expect(envelope).toHaveLogged('slow', 'warn')
+    expect(envelope).not.toHaveLogged('slow', 'error')
+    expect(envelope).not.toHaveLogged('crash')
+    expect(failed('task_error', 'boom', { logs })).toHaveLogged('fetching')
+    await expect(Promise.resolve(envelope)).toHaveLogged('fetching', 'log')
+  })
+
+  it('messages list every log seen, or say there were none', async () => {
+    const message = await failure(() => expect(ok(1, { logs })).toHaveLogged('done', 'info'))
+    expect(message).toContain('expect(received).toHaveLogged(text, level)')
+    expect(message).toContain('Expected the task "add" to log it, but it did not')
+    expect(message).toContain('Expected a log containing "done" at level "info"')
+    expect(message).toContain('Received logs (2):\n  [log] "fetching 3 pages"\n  [warn] "page 2 was slow"')
+    const none = await failure(() => expect(ok(1)).toHaveLogged(/x/))
+    expect(none).toContain('Received logs: (none: the task logged nothing)')
+    const not = await failure(() => expect(ok(1, { logs })).not.toHaveLogged('pages'))
+    expect(not).toContain('Expected the task "add" not to log it, but it did')
+  })
+
+  it('a bad text or level throws, naming the accepted forms', () => {
+    expect(() => expect(ok(1)).toHaveLogged(5 as unknown as string)).toThrow(
+      'toHaveLogged(text, level?): text 5 is neither a string nor a RegExp; accepted: a string (a log message must contain it) or a RegExp (a log message must match it)',
+    )
+    expect(() => expect(ok(1)).toHaveLogged('x', 'verbose' as 'log')).toThrow(
+      "toHaveLogged(text, level?): level 'verbose' is not a console level; accepted: one of 'log', 'info', 'warn', 'error', 'debug', or nothing (any level)",
+    )
+  })
+})
+
 describe('the received value', () => {
   it('must be an envelope or a promise of one: anything else throws, naming the accepted forms', async () => {
     const accepted = 'accepted: an envelope ({ success, result, error, execution }, what calling a task resolves to) or a Promise of one, e.g. expect(myTask(2, 3)).toSucceed()'
@@ -210,7 +371,10 @@ describe('the received value', () => {
 
 describe('unplugin-capsule/vitest', () => {
   it('exports the matchers for a manual expect.extend', () => {
-    expect(Object.keys(matchers).sort()).toEqual(['toFailWith', 'toSucceed', 'toSucceedWith', 'toSucceedWithin', 'toUseFuelBelow'])
+    expect(Object.keys(matchers).sort()).toEqual([
+      'toFail', 'toFailWith', 'toHaveLogged', 'toHaveRequested', 'toHaveRetried',
+      'toSucceed', 'toSucceedWith', 'toSucceedWithin', 'toUseFuelBelow', 'toUseMemoryBelow',
+    ])
     expect.extend(matchers) // idempotent with the setup file's registration
     expect(ok(1)).toSucceed()
   })
@@ -229,6 +393,16 @@ describe('unplugin-capsule/vitest', () => {
     expectTypeOf(expect(call).toSucceedWith).returns.toEqualTypeOf<Promise<void>>()
     expectTypeOf(expect(ok(5)).toSucceed).returns.toEqualTypeOf<void>()
     expectTypeOf(expect(ok(5)).toFailWith).parameter(0).toEqualTypeOf<NonNullable<Envelope['error']>['error_type']>()
+    expectTypeOf(expect(call).toHaveLogged).parameter(1).toEqualTypeOf<'debug' | 'info' | 'log' | 'warn' | 'error' | undefined>()
+  })
+
+  it('types: the result type of the envelope flows into toSucceedWith', () => {
+    const call = Promise.resolve(ok({ sum: 5 }))
+    expectTypeOf(expect(call).toSucceedWith).parameter(0).toEqualTypeOf<{ sum: number }>()
+    expectTypeOf(expect(ok('text')).toSucceedWith).parameter(0).toEqualTypeOf<string>()
+    expectTypeOf(expect(42 as unknown).toSucceedWith).parameter(0).toEqualTypeOf<unknown>()
+    // @ts-expect-error -- a string is not the { sum: number } the task answers
+    expect(ok({ sum: 5 })).not.toSucceedWith('5')
   })
 
   it('importing it loads no compiler, and not vitest itself (only the Vite plugin)', () => {

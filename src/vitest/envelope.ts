@@ -77,14 +77,32 @@ export function taskLabel(state: MatcherState, envelope: Envelope): string {
   return `task ${state.utils.printReceived(envelope.execution.task_name)}`
 }
 
-/** The lines showing a failed envelope's error. */
+/** The lines showing a failed envelope's error, and what the task logged before it failed. */
 export function errorLines(state: MatcherState, envelope: Envelope): string {
   const error = envelope.error
-  if (error === null) return `Received error: ${state.utils.printReceived(null)} (success is false, but error is null)`
+  const logs = envelope.execution.logs?.length ? `\n${logLines(state, envelope)}` : ''
+  if (error === null) return `Received error: ${state.utils.printReceived(null)} (success is false, but error is null)${logs}`
   return [
     `Received error_type: ${state.utils.printReceived(error.error_type)}`,
     `Received message:    ${state.utils.printReceived(error.message)}`,
-  ].join('\n')
+  ].join('\n') + logs
+}
+
+/** The most log entries a message shows (the rest are counted). */
+const SHOWN_LOGS = 20
+
+/** `Received logs: (none)`, or one `[level] message` line per entry the call logged. */
+export function logLines(state: MatcherState, envelope: Envelope): string {
+  const logs = envelope.execution.logs ?? []
+  if (logs.length === 0) return `Received logs: ${state.utils.RECEIVED_COLOR('(none: the task logged nothing)')}`
+  const lines = logs.slice(0, SHOWN_LOGS).map((entry) => `  [${entry.level}] ${state.utils.printReceived(entry.message)}`)
+  if (logs.length > SHOWN_LOGS) lines.push(`  ... and ${logs.length - SHOWN_LOGS} more`)
+  return `Received logs (${logs.length}):\n${lines.join('\n')}`
+}
+
+/** `(the call failed: timeout)` after a figure, when the call did not succeed; else ''. */
+export function outcomeNote(envelope: Envelope): string {
+  return envelope.success ? '' : ` (the call failed: ${envelope.error?.error_type ?? 'no error'})`
 }
 
 /** The line showing a successful envelope's result. */

@@ -9,7 +9,7 @@ import capsule from '../plugin/entries-vite.ts'
 import type { CapsuleOptions } from '../types.ts'
 
 export { matchers } from './matchers/index.ts'
-export type { CapsuleAssertionResult, CapsuleMatchers } from './types.ts'
+export type { CapsuleAssertionResult, CapsuleMatchers, EnvelopeResult } from './types.ts'
 export type { CapsuleOptions } from '../types.ts'
 
 /** The setup file: the built `vitest-setup.mjs` next to this entry (or the source, unbuilt). */

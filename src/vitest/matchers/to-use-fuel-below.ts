@@ -2,7 +2,7 @@
 // not (fuel is deterministic: the same task and arguments always consume the same amount).
 import type { MatcherResult, MatcherState } from 'vitest'
 import { show } from '../../options/errors.ts'
-import { discard, hint, onEnvelope, taskLabel, usageError } from '../envelope.ts'
+import { discard, hint, onEnvelope, outcomeNote, taskLabel, usageError } from '../envelope.ts'
 
 const FUEL_ACCEPTED = 'a positive number of fuel units, e.g. 50_000_000'
 
@@ -15,7 +15,7 @@ export function toUseFuelBelow(this: MatcherState, received: unknown, fuel: numb
     const title = hint(this, 'toUseFuelBelow', 'fuel')
     const used = envelope.execution.fuel_consumed
     const pass = used < fuel
-    const outcome = envelope.success ? '' : ` (the call failed: ${envelope.error?.error_type ?? 'no error'})`
+    const outcome = outcomeNote(envelope)
     const lines = `Expected fuel: < ${this.utils.printExpected(fuel)}\nReceived fuel:   ${this.utils.printReceived(used)}${outcome}`
     return {
       pass,
