@@ -10,6 +10,7 @@ import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest } from './bundle-guest.ts'
+import { compileOnce } from './cache-lock.ts'
 import { componentizeInWorker } from './componentize.ts'
 import type { ComponentizeResult } from './componentize-worker.ts'
 import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
@@ -156,8 +157,18 @@ async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: s
   let meta = await readCachedMeta(dir, cacheDir)
   if (meta) emit(`cache hit: ${shown} (${key})`)
   else {
-    emit(`cache miss: ${shown} (${key}), componentizing`)
-    meta = await componentizeModule(bundle.code, dir, cacheDir, emit, shown)
+    // Once across processes (Vitest workers, a dev server, CLIs): see cache-lock.ts.
+    meta = await compileOnce(cacheDir, dir, {
+      cached: async () => {
+        const built = await readCachedMeta(dir, cacheDir)
+        if (built) emit(`cache hit: ${shown} (${key}), compiled by another process`)
+        return built
+      },
+      build: () => {
+        emit(`cache miss: ${shown} (${key}), componentizing`)
+        return componentizeModule(bundle.code, dir, cacheDir, emit, shown)
+      },
+    }, { onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`) })
   }
   await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
   return { key, inputs: bundle.inputs, meta }
