@@ -265,12 +265,12 @@ describe('toHaveRequested', () => {
     await expect(Promise.resolve(envelope)).toHaveRequested('api.example.com')
   })
 
-  it('messages list the requests made, denied ones included', async () => {
+  it('messages list the requests made', async () => {
     const message = await failure(() => expect(ok(1, { host_requests: requests })).toHaveRequested('evil.com'))
     expect(message).toContain('expect(received).toHaveRequested(hostOrUrl)')
     expect(message).toContain('Expected the task "add" to request it, but it did not')
     expect(message).toContain('Expected a request to host "evil.com"')
-    expect(message).toContain('Received requests (2):\n  GET "https://api.example.com/v1/users?id=2" → 200\n  POST "http://127.0.0.1:8080/hook" → no response (denied or failed)')
+    expect(message).toContain('Received requests (2):\n  GET "https://api.example.com/v1/users?id=2" → 200\n  POST "http://127.0.0.1:8080/hook" → no response (failed)')
     const none = await failure(() => expect(ok(1)).toHaveRequested(/api/))
     expect(none).toContain('Expected a request to a URL matching /api/')
     expect(none).toContain('Received requests: (none: the task made no HTTP request)')

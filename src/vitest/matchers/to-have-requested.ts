@@ -1,7 +1,8 @@
 // expect(envelope).toHaveRequested(hostOrUrl): execution.host_requests holds a request to it. A
 // string without '://' is a host (`api.x.com`, or `127.0.0.1:8080` to require that port), compared
 // case-insensitively; a string with '://' is a URL prefix; a RegExp is tested against each URL.
-// Denied requests are recorded too (status null), so `.not` proves a task never tried.
+// Only requests that went out are recorded: one the policy denied is not (the call answers
+// permission_denied instead), so `.not` proves no request to it left the sandbox.
 import type { MatcherResult, MatcherState } from 'vitest'
 import { show } from '../../options/errors.ts'
 import type { Envelope } from '../../types.ts'
@@ -39,7 +40,7 @@ function matches(request: Request, target: string | RegExp): boolean {
 function requestLines(state: MatcherState, requests: Request[]): string {
   if (requests.length === 0) return `Received requests: ${state.utils.RECEIVED_COLOR('(none: the task made no HTTP request)')}`
   const lines = requests.map((request) => {
-    const status = request.status === null ? 'no response (denied or failed)' : String(request.status)
+    const status = request.status === null ? 'no response (failed)' : String(request.status)
     return `  ${request.method} ${state.utils.printReceived(request.url)} → ${status}`
   })
   return `Received requests (${requests.length}):\n${lines.join('\n')}`
