@@ -1,63 +1,106 @@
-// `unplugin-capsule/vitest` for real: a user's project (fixtures/vitest/project, copied to a
-// temp folder of its own per run; the compile cache is shared and keyed by content) whose vitest.config.ts uses
-// capsuleTest(), run with the `vitest run` CLI in a child process. Its specs import a task module
-// (compiled through the toolchain: 10–20 s the first time) and use the matchers without any setup
-// of their own; a deliberately failing spec shows the matchers' messages in Vitest's output.
-import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// `unplugin-capsule/vitest` as a consumer gets it: the package installed from `npm pack` into a
+// temp project (tests/helpers/consumer.ts), Vitest 4, `plugins: [capsuleTest()]`, run with the
+// `vitest run` CLI in a child process. examples/vitest uses every matcher in both forms and must
+// pass, and type-check; fixtures/vitest/consumer fails on purpose and its messages are read here,
+// and prints the fuel of a deterministic task, compared across three runs.
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { CACHE_DIR } from '../fixtures/plugin/helpers.ts'
+import { makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
 
-const FIXTURE = join(REPO_ROOT, 'fixtures/vitest/project')
-const root = mkdtempSync(join(tmpdir(), 'capsule-test-vitest-e2e-'))
-
-interface VitestRun { code: number; output: string }
-
-/** `vitest run <filter>` in the project, as its user would type it. */
-function vitestRun(filter: string): Promise<VitestRun> {
-  // This process is itself a Vitest worker: none of its VITEST_* variables may leak into the child.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')))
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', filter], {
-      cwd: root, env: { ...env, NO_COLOR: '1', CI: '1', CAPSULE_CACHE_DIR: CACHE_DIR }, maxBuffer: 16 * 1024 * 1024, timeout: 280_000,
-    }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, output: `${stdout}\n${stderr}` })
-    })
-  })
-}
+let example: string
+let consumer: string
 
 beforeAll(() => {
-  cpSync(FIXTURE, root, { recursive: true })
-  // Installed as a user would have them: this package and the Vitest it is tested with.
-  mkdirSync(join(root, 'node_modules'))
-  symlinkSync(REPO_ROOT, join(root, 'node_modules/unplugin-capsule'), 'dir')
-  symlinkSync(join(REPO_ROOT, 'node_modules/vitest'), join(root, 'node_modules/vitest'), 'dir')
+  example = makeConsumer('vitest-example', join(REPO_ROOT, 'examples/vitest'))
+  consumer = makeConsumer('vitest-consumer', join(REPO_ROOT, 'fixtures/vitest/consumer'))
 })
 
-describe('capsuleTest() under `vitest run`', () => {
-  it('compiles the task module, registers the matchers, and the passing spec passes', async () => {
-    const { code, output } = await vitestRun('math')
+describe('examples/vitest, installed from npm pack', () => {
+  it('every matcher, passing and .not: `vitest run` passes', async () => {
+    const { code, output } = await vitestRun(example)
     expect(code, output).toBe(0)
     expect(output).toMatch(/Test Files\s+1 passed \(1\)/)
-    expect(output).toMatch(/Tests\s+3 passed \(3\)/)
+    expect(output).toMatch(/Tests\s+9 passed \(9\)/)
   }, 300_000)
 
-  it('a failing matcher fails its test with its message', async () => {
-    const { code, output } = await vitestRun('deliberate')
-    expect(code, output).toBe(1)
-    expect(output).toMatch(/Tests\s+2 failed \(2\)/)
-    // toSucceedWith on another result: the hint, both results and Vitest's diff.
-    expect(output).toContain('expect(received).toSucceedWith(expected)')
-    expect(output).toContain('Expected the task "add" to succeed with another result')
-    expect(output).toContain('Expected result: 6')
-    expect(output).toContain('Received result: 5')
-    // toSucceed on a task that threw: its error_type and message.
-    expect(output).toContain('expect(received).toSucceed()')
-    expect(output).toContain('Expected the task "explode" to succeed, but it failed')
-    expect(output).toContain('Received error_type: "task_error"')
-    expect(output).toContain('Received message:    "boom: late"')
+  it("type-checks: the task's argument and result types flow into the matchers", async () => {
+    const { code, output } = await runIn(example, 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', '.'])
+    expect(output.trim()).toBe('')
+    expect(code).toBe(0)
+  }, 120_000)
+})
+
+describe('fixtures/vitest/consumer: tests that must fail', () => {
+  let output: string
+  let code: number
+  beforeAll(async () => {
+    ({ code, output } = await vitestRun(consumer, ['deliberate']))
   }, 300_000)
+
+  /** The part of the output that reports one failed test, up to the next one. */
+  function report(name: string): string {
+    const start = output.indexOf(`FAIL  test/deliberate.test.ts > ${name}`)
+    expect(start, `no failure reported for "${name}" in:\n${output}`).toBeGreaterThanOrEqual(0)
+    const next = output.indexOf('⎯⎯⎯', start)
+    return output.slice(start, next === -1 ? undefined : next)
+  }
+
+  it('every one is reported failed', () => {
+    expect(code, output).toBe(1)
+    expect(output).toMatch(/Tests\s+6 failed \(6\)/)
+  })
+
+  it('toSucceed on a throwing task shows the error type and message, and what it logged', () => {
+    const text = report('toSucceed on a task that throws')
+    expect(text).toContain('Expected the task "explode" to succeed, but it failed')
+    expect(text).toContain('Received error_type: "task_error"')
+    expect(text).toMatch(/Received message: {4}"(RangeError: )?boom: the input"/)
+    expect(text).toContain('[log] "checking the input"')
+  })
+
+  it('toFail on a task that succeeds shows its result', () => {
+    const text = report('toFail on a task that succeeds')
+    expect(text).toContain('Expected the task "add" to fail, but it succeeded')
+    expect(text).toContain('Received result: 5')
+  })
+
+  it('toSucceedWithin on a slow task shows the measured duration', () => {
+    const text = report('toSucceedWithin 1ms on a slow task')
+    expect(text).toMatch(/Expected the task "slow" to succeed within "1 ms", but it took "(\d+(\.\d+)?) ms"/)
+    const took = Number(/but it took "(\d+(?:\.\d+)?) ms"/.exec(text)![1])
+    expect(took).toBeGreaterThanOrEqual(30)
+  })
+
+  it('toHaveLogged when nothing was logged shows the logs seen', () => {
+    const text = report('toHaveLogged when nothing was logged')
+    expect(text).toContain('Expected a log containing "x"')
+    expect(text).toContain('Received logs: (none: the task logged nothing)')
+  })
+
+  it('a forgotten await fails its test, saying to await, whether the assertion passed or not', () => {
+    const passing = report('a forgotten await on a passing assertion')
+    expect(passing).toContain('UnawaitedAssertionError: expect(received).toSucceedWith() was not awaited')
+    expect(passing).toContain('write `await expect(…).toSucceedWith()`')
+    expect(passing).toContain('When the test ended it had passed')
+    expect(passing).toContain('❯ test/deliberate.test.ts:22:') // the line that forgot it
+    const failing = report('a forgotten await on a failing assertion')
+    expect(failing).toContain('was not awaited')
+    expect(failing).toContain('When the test ended it had failed')
+    expect(failing).toContain('Expected result: 6')
+  })
+})
+
+describe('toUseFuelBelow on a deterministic task', () => {
+  it('passes identically in 3 runs', async () => {
+    const fuel: string[] = []
+    for (let run = 0; run < 3; run++) {
+      const { code, output } = await vitestRun(consumer, ['fuel'])
+      expect(code, output).toBe(0)
+      expect(output).toMatch(/Tests\s+1 passed \(1\)/)
+      fuel.push(/FUEL=(\d+)/.exec(output)?.[1] ?? `missing in: ${output}`)
+    }
+    expect(fuel[0]).toMatch(/^\d+$/)
+    expect(fuel).toEqual([fuel[0], fuel[0], fuel[0]])
+  }, 600_000)
 })
