@@ -1,0 +1,57 @@
+// One compile per cache entry, however many processes want it at once, from a cold cache (a temp
+// cache dir of the test's own; only the shared engine, built once per toolchain, is linked from
+// the repository's cache). Compiles are counted by fixtures/vitest/count-compiles.mjs, loaded into
+// every process with NODE_OPTIONS, and by the CLI's --verbose lines.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { REPO_ROOT } from './helpers/cli.ts'
+import { makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
+
+const COUNTER = join(REPO_ROOT, 'fixtures/vitest/count-compiles.mjs')
+
+/** An empty compile cache whose shared engine dir is the repository's. */
+function coldCache(): string {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'capsule-test-cold-cache-'))
+  const engines = join(REPO_ROOT, 'node_modules/.cache/capsule/engines')
+  mkdirSync(engines, { recursive: true })
+  symlinkSync(engines, join(cacheDir, 'engines'), 'dir')
+  return cacheDir
+}
+
+function countCompiles(log: string): number {
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length : 0
+}
+
+describe('compile once across processes', () => {
+  it('8 test files importing one task module, in parallel worker processes, cold cache: one compile, all pass', async () => {
+    const cacheDir = coldCache()
+    const root = makeConsumer('compile-once', join(REPO_ROOT, 'fixtures/vitest/compile-once'), { cacheDir })
+    for (let index = 1; index <= 8; index++) copyFileSync(join(root, 'test/template.test.ts'), join(root, `test/file-${index}.test.ts`))
+    rmSync(join(root, 'test/template.test.ts'))
+    const log = join(root, 'compiles.log')
+    const { code, output } = await vitestRun(root, [], { NODE_OPTIONS: `--import ${COUNTER}`, CAPSULE_COMPILE_COUNT_LOG: log })
+    expect(code, output).toBe(0)
+    expect(output).toMatch(/Test Files\s+8 passed \(8\)/)
+    expect(countCompiles(log)).toBe(1)
+    expect(readdirSync(join(cacheDir, 'components'))).toHaveLength(1)
+  }, 400_000)
+
+  it('3 CLI processes running one task module at once, cold cache: one compiles, two wait and reuse it', async () => {
+    const cacheDir = coldCache()
+    const root = makeConsumer('compile-once-cli', join(REPO_ROOT, 'fixtures/vitest/compile-once'), { cacheDir })
+    const log = join(root, 'compiles.log')
+    const runs = await Promise.all(Array.from({ length: 3 }, () => runIn(root, 'node_modules/unplugin-capsule/bin/capsule.mjs',
+      ['run', 'tasks/shared.capsule.ts', '--task', 'double', '--args', '[21]', '--verbose'],
+      { NODE_OPTIONS: `--import ${COUNTER}`, CAPSULE_COMPILE_COUNT_LOG: log })))
+    for (const run of runs) {
+      expect(run.code, run.output).toBe(0)
+      expect(run.output).toContain('"doubled": 42')
+    }
+    const all = runs.map((run) => run.output).join('\n')
+    expect(all.match(/compiled tasks\/shared\.capsule\.ts in \d+ ms/g)).toHaveLength(1)
+    expect(countCompiles(log)).toBe(1)
+    expect(readdirSync(join(cacheDir, 'components')).filter((name) => name.includes('.tmp-'))).toEqual([])
+  }, 400_000)
+})
