@@ -100,8 +100,10 @@ describe('compileOnce', () => {
     writeFileSync(join(leftover, 'task.data'), 'half written')
     mkdirSync(alive, { recursive: true })
     const started = performance.now()
-    const result = await compileOnce(cacheDir, entry, { cached: async () => undefined, build: async () => 'rebuilt' }, { slotsDir })
+    const waits: string[] = []
+    const result = await compileOnce(cacheDir, entry, { cached: async () => undefined, build: async () => 'rebuilt' }, { slotsDir, onWait: (reason) => waits.push(reason) })
     expect(result).toBe('rebuilt')
+    expect(waits).toEqual([]) // a dead holder is no one to wait for
     expect(performance.now() - started).toBeLessThan(10_000) // not the minute a refresh-based break takes
     expect(existsSync(leftover)).toBe(false)
     expect(existsSync(alive)).toBe(true) // a live compile's staging is not ours to remove

@@ -71,22 +71,23 @@ async function staleness(lock: string): Promise<string | null> {
   return null
 }
 
-/** Removes a stale lock, unless another waiter replaced it meanwhile. */
-async function breakLock(lock: string): Promise<void> {
+/** Removes a stale lock, unless another waiter replaced it meanwhile; true when it did. */
+async function breakLock(lock: string): Promise<boolean> {
   const before = await readOwner(lock)
   const aside = `${lock}.stale-${process.pid}-${Date.now()}`
   try {
     await rename(lock, aside) // atomic: of several waiters, one moves it
   } catch {
-    return
+    return false
   }
   const moved = await readOwner(aside)
   if (before && moved && (moved.pid !== before.pid || moved.since !== before.since)) {
     // A fresh lock was taken between our check and the rename: give it back.
     await rename(aside, lock).catch(() => {})
-    return
+    return false
   }
   await rm(aside, { recursive: true, force: true })
+  return true
 }
 
 /** One attempt to take `lock`: true when this process now holds it. */
@@ -128,9 +129,11 @@ async function acquire(locks: string[], waiting: (holders: string) => void): Pro
     for (const lock of locks) {
       if (await tryLock(lock)) return hold(lock)
     }
+    let broken = false
     for (const lock of locks) {
-      if (await staleness(lock) !== null) await breakLock(lock)
+      if (await staleness(lock) !== null && await breakLock(lock)) broken = true
     }
+    if (broken) continue // try again at once: a stale lock is no reason to wait
     if (!told) {
       told = true
       const owners = await Promise.all(locks.map(readOwner))
