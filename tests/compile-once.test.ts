@@ -2,12 +2,14 @@
 // cache dir of the test's own; only the shared engine, built once per toolchain, is linked from
 // the repository's cache). Compiles are counted by fixtures/vitest/count-compiles.mjs, loaded into
 // every process with NODE_OPTIONS, and by the CLI's --verbose lines.
+import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
+import { childEnv, makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
 
 const COUNTER = join(REPO_ROOT, 'fixtures/vitest/count-compiles.mjs')
 
@@ -53,5 +55,32 @@ describe('compile once across processes', () => {
     expect(all.match(/compiled tasks\/shared\.capsule\.ts in \d+ ms/g)).toHaveLength(1)
     expect(countCompiles(log)).toBe(1)
     expect(readdirSync(join(cacheDir, 'components')).filter((name) => name.includes('.tmp-'))).toEqual([])
+  }, 400_000)
+
+  it('a compile killed midway leaves no cache entry; the next run breaks its lock, compiles and cleans up', async () => {
+    const cacheDir = coldCache()
+    const root = makeConsumer('compile-crash', join(REPO_ROOT, 'fixtures/vitest/compile-once'), { cacheDir })
+    const components = join(cacheDir, 'components')
+    const cli = ['node_modules/unplugin-capsule/bin/capsule.mjs', 'run', 'tasks/shared.capsule.ts', '--task', 'double', '--args', '[21]', '--verbose']
+    // Its own process group, so the kill takes its componentize child down with it, as a crash would.
+    const doomed = spawn(process.execPath, cli, { cwd: root, env: childEnv(), detached: true, stdio: 'ignore' })
+    const staging = () => (existsSync(components) ? readdirSync(components).filter((name) => name.includes('.tmp-')) : [])
+    for (let waited = 0; staging().length === 0 && waited < 120_000; waited += 100) await sleep(100)
+    expect(staging()).toHaveLength(1)
+    await sleep(1_000) // well into componentize
+    process.kill(-doomed.pid!, 'SIGKILL')
+    await new Promise((resolve) => doomed.once('exit', resolve))
+    await sleep(200)
+    const entries = readdirSync(components).filter((name) => !name.includes('.tmp-'))
+    expect(entries).toEqual([]) // only the staging dir: nothing a reader could take for an entry
+    expect(readdirSync(join(cacheDir, 'locks'))).toHaveLength(1) // the dead holder's lock
+
+    const { code, output } = await runIn(root, cli[0]!, cli.slice(1))
+    expect(code, output).toBe(0)
+    expect(output).toMatch(/compiled tasks\/shared\.capsule\.ts in \d+ ms/)
+    expect(output).toContain('"doubled": 42')
+    expect(staging()).toEqual([])
+    expect(readdirSync(join(cacheDir, 'locks'))).toEqual([])
+    expect(readdirSync(components)).toHaveLength(1)
   }, 400_000)
 })
