@@ -7,9 +7,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { childEnv, makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
+import { childEnv, makeConsumer, removeTarball, removeTemp, runIn, vitestRun } from './helpers/consumer.ts'
+
+afterAll(removeTarball)
 
 const COUNTER = join(REPO_ROOT, 'fixtures/vitest/count-compiles.mjs')
 
@@ -38,6 +40,7 @@ describe('compile once across processes', () => {
     expect(output).toMatch(/Test Files\s+8 passed \(8\)/)
     expect(countCompiles(log)).toBe(1)
     expect(readdirSync(join(cacheDir, 'components'))).toHaveLength(1)
+    removeTemp(root, cacheDir)
   }, 400_000)
 
   it('3 CLI processes running one task module at once, cold cache: one compiles, two wait and reuse it', async () => {
@@ -55,6 +58,7 @@ describe('compile once across processes', () => {
     expect(all.match(/compiled tasks\/shared\.capsule\.ts in \d+ ms/g)).toHaveLength(1)
     expect(countCompiles(log)).toBe(1)
     expect(readdirSync(join(cacheDir, 'components')).filter((name) => name.includes('.tmp-'))).toEqual([])
+    removeTemp(root, cacheDir)
   }, 400_000)
 
   it('a compile killed midway leaves no cache entry; the next run breaks its lock, compiles and cleans up', async () => {
@@ -82,5 +86,6 @@ describe('compile once across processes', () => {
     expect(staging()).toEqual([])
     expect(readdirSync(join(cacheDir, 'locks'))).toEqual([])
     expect(readdirSync(components)).toHaveLength(1)
+    removeTemp(root, cacheDir)
   }, 400_000)
 })

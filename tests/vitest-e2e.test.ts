@@ -4,9 +4,9 @@
 // pass, and type-check; fixtures/vitest/consumer fails on purpose and its messages are read here,
 // and prints the fuel of a deterministic task, compared across three runs.
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { makeConsumer, runIn, vitestRun } from './helpers/consumer.ts'
+import { makeConsumer, removeTarball, removeTemp, runIn, vitestRun } from './helpers/consumer.ts'
 
 let example: string
 let consumer: string
@@ -14,7 +14,9 @@ let consumer: string
 beforeAll(() => {
   example = makeConsumer('vitest-example', join(REPO_ROOT, 'examples/vitest'))
   consumer = makeConsumer('vitest-consumer', join(REPO_ROOT, 'fixtures/vitest/consumer'))
+  removeTarball()
 })
+afterAll(() => removeTemp(example, consumer))
 
 describe('examples/vitest, installed from npm pack', () => {
   it('every matcher, passing and .not: `vitest run` passes', async () => {

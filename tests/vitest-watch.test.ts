@@ -4,9 +4,11 @@
 // the task module re-runs and passes against the new code (it expects what the edited source
 // answers); the test that imports none does not re-run.
 import { join } from 'node:path'
-import { expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { REPO_ROOT } from './helpers/cli.ts'
-import { makeConsumer, runIn } from './helpers/consumer.ts'
+import { makeConsumer, removeTarball, removeTemp, runIn } from './helpers/consumer.ts'
+
+afterAll(removeTarball)
 
 interface Run {
   reason: string
@@ -32,4 +34,5 @@ it('editing a task module, or a file it imports, re-runs the tests importing it 
   expect(afterModuleEdit!.files).toEqual([{ file: 'test/calc.test.ts', state: 'passed', errors: [] }])
   expect(afterImportEdit!.files).toEqual([{ file: 'test/calc.test.ts', state: 'passed', errors: [] }])
   for (const run of runs) expect(run.unhandledErrors).toEqual([])
+  removeTemp(root)
 }, 480_000)

@@ -4,7 +4,7 @@
 // repository's node_modules (offline, seconds instead of a 380 MB install); the compile cache
 // (node_modules/.cache/capsule) is linked to the repository's, shared and keyed by content.
 import { execFile, execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { REPO_ROOT } from './cli.ts'
@@ -46,6 +46,17 @@ export function makeConsumer(name: string, from: string, options: ConsumerOption
   mkdirSync(join(root, 'node_modules/.cache'), { recursive: true })
   symlinkSync(options.cacheDir ?? REPO_CACHE, join(root, 'node_modules/.cache/capsule'), 'dir')
   return root
+}
+
+/** Removes temp projects or caches (links are removed, never what they point to). */
+export function removeTemp(...paths: (string | undefined)[]): void {
+  for (const path of paths) if (path) rmSync(path, { recursive: true, force: true })
+}
+
+/** Removes this test file's tarball (call once its consumers are made). */
+export function removeTarball(): void {
+  if (tarball) rmSync(dirname(tarball), { recursive: true, force: true })
+  tarball = undefined
 }
 
 export interface RunResult { code: number; output: string }
