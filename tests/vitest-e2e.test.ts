@@ -24,13 +24,13 @@ describe('examples/vitest, installed from npm pack', () => {
     expect(code, output).toBe(0)
     expect(output).toMatch(/Test Files\s+1 passed \(1\)/)
     expect(output).toMatch(/Tests\s+9 passed \(9\)/)
-  }, 300_000)
+  }, 450_000)
 
   it("type-checks: the task's argument and result types flow into the matchers", async () => {
     const { code, output } = await runIn(example, 'node_modules/typescript/bin/tsc', ['--noEmit', '-p', '.'])
     expect(output.trim()).toBe('')
     expect(code).toBe(0)
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('fixtures/vitest/consumer: tests that must fail', () => {
@@ -38,7 +38,7 @@ describe('fixtures/vitest/consumer: tests that must fail', () => {
   let code: number
   beforeAll(async () => {
     ({ code, output } = await vitestRun(consumer, ['deliberate']))
-  }, 300_000)
+  }, 450_000)
 
   /** The part of the output that reports one failed test, up to the next one. */
   function report(name: string): string {

@@ -68,7 +68,7 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** `node <script> ...args` in the project, e.g. `vitest run <filter>` as its user would type it. */
-export function runIn(root: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 280_000): Promise<RunResult> {
+export function runIn(root: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 420_000): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, [join(root, script), ...args], { cwd: root, env: childEnv(env), maxBuffer: 16 * 1024 * 1024, timeout }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, output: `${stdout}\n${stderr}` })
