@@ -11,6 +11,10 @@ export type CapsuleAssertionResult<T> = T extends PromiseLike<unknown> ? Promise
 /** The result type of the envelope `T` is, or resolves to; `unknown` when T is `any` or no envelope. */
 export type EnvelopeResult<T> = 0 extends 1 & T ? unknown : Awaited<T> extends Envelope<infer R> ? R : unknown
 
+/**
+ * The envelope matchers. On a task call (a Promise) each returns a Promise: always `await` it —
+ * `await expect(add(2, 3)).toSucceedWith(5)`. One never awaited fails its test when it ends.
+ */
 export interface CapsuleMatchers<R = unknown, T = unknown> {
   /** The call succeeded (`success: true`); the failure message shows its error_type, message and logs. */
   toSucceed(): R
