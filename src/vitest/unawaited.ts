@@ -2,9 +2,10 @@
 // assertion nobody awaits is checked by no one (Vitest does not track custom async matchers: a
 // passing one is silent, a failing one surfaces, if at all, as an unhandled rejection after the
 // test). Each matcher method is wrapped so the Promise it returns records whether it was awaited
-// (`then`/`catch`/`finally` called); when the test ends, an assertion never awaited fails the test
-// with a message saying to `await` it, pointing at the line that made it, and what it found.
-import { afterEach, chai } from 'vitest'
+// (`then`/`catch`/`finally` called); when the test ends (the test's own onTestFinished hook, so it
+// holds whether or not Vitest re-runs setup files per test file), an assertion never awaited fails
+// the test with a message saying to `await` it, pointing at the line that made it, and what it found.
+import { chai } from 'vitest'
 
 interface Tracked {
   label: string
@@ -16,6 +17,10 @@ interface Tracked {
 
 type ChaiUtils = Parameters<Parameters<typeof chai.use>[0]>[1]
 type AssertionThis = object
+/** The parts of Vitest's test object used here (`context.onTestFinished` is public API). */
+interface TestLike {
+  context?: { onTestFinished?: (hook: () => Promise<void>) => void }
+}
 
 const trackedByTest = new WeakMap<object, Tracked[]>()
 
@@ -38,7 +43,12 @@ function track(test: object, label: string, result: Promise<unknown>, made: Erro
     // Also keeps a failure of an assertion nobody awaits from becoming an unhandled rejection.
     settled: result.then(() => ({ failed: false as const }), (error: unknown) => ({ failed: true as const, error })),
   }
-  trackedByTest.set(test, [...(trackedByTest.get(test) ?? []), entry])
+  const entries = trackedByTest.get(test)
+  if (entries) entries.push(entry)
+  else {
+    trackedByTest.set(test, [entry])
+    ;(test as TestLike).context?.onTestFinished?.(() => checkAwaited(test))
+  }
   const observe = () => {
     entry.observed = true
     return result
@@ -64,7 +74,19 @@ function forgottenError(entry: Tracked, outcome: Awaited<Tracked['settled']>): E
   return error
 }
 
-/** Wraps the named matchers on Vitest's `expect` and adds the end-of-test check (call once, in setup). */
+/** Fails the test with one error per assertion it never awaited. */
+async function checkAwaited(test: object): Promise<void> {
+  const entries = trackedByTest.get(test) ?? []
+  trackedByTest.delete(test) // a retry of the test starts afresh
+  const forgotten = entries.filter((entry) => !entry.observed)
+  if (forgotten.length === 0) return
+  const outcomes = await Promise.all(forgotten.map((entry) => entry.settled))
+  const errors = forgotten.map((entry, index) => forgottenError(entry, outcomes[index]!))
+  if (errors.length === 1) throw errors[0]
+  throw new AggregateError(errors, `${errors.length} assertions were not awaited:\n\n${errors.map((error) => error.message).join('\n\n')}`)
+}
+
+/** Wraps the named matchers on Vitest's `expect` so a forgotten `await` fails its test (call once, in setup). */
 export function failUnawaitedMatchers(names: readonly string[]): void {
   chai.use((lib, utils: ChaiUtils) => {
     for (const name of names) {
@@ -78,15 +100,5 @@ export function failUnawaitedMatchers(names: readonly string[]): void {
         return track(test, `expect(received)${promise}${not}.${name}()`, result, made)
       })
     }
-  })
-  afterEach(async ({ task }) => {
-    const entries = trackedByTest.get(task) ?? []
-    trackedByTest.delete(task)
-    const forgotten = entries.filter((entry) => !entry.observed)
-    if (forgotten.length === 0) return
-    const outcomes = await Promise.all(forgotten.map((entry) => entry.settled))
-    const errors = forgotten.map((entry, index) => forgottenError(entry, outcomes[index]!))
-    if (errors.length === 1) throw errors[0]
-    throw new AggregateError(errors, `${errors.length} assertions were not awaited:\n\n${errors.map((error) => error.message).join('\n\n')}`)
   })
 }
