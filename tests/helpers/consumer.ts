@@ -77,6 +77,6 @@ export function runIn(root: string, script: string, args: string[], env: NodeJS.
 }
 
 /** `vitest run [filter]` in the project. */
-export function vitestRun(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return runIn(root, 'node_modules/vitest/vitest.mjs', ['run', ...args], env)
+export function vitestRun(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, timeout?: number): Promise<RunResult> {
+  return runIn(root, 'node_modules/vitest/vitest.mjs', ['run', ...args], env, timeout)
 }
