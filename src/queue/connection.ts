@@ -1,12 +1,24 @@
 // The `connection` option of the queue entry: a redis:// URL or ioredis options, turned into
 // what BullMQ takes (it makes its own connections: blocking ones get maxRetriesPerRequest null),
-// plus a printable name without the password for error messages.
+// plus a printable name without the password for error messages. Reconnecting stops once the
+// owner closes: a connection that never came up would otherwise keep close() (and the process)
+// waiting forever.
 import type { ConnectionOptions, RedisOptions } from 'bullmq'
 import { CapsuleError } from '../runtime/errors.ts'
 
 export type QueueConnection = string | RedisOptions
 
-export function bullConnection(connection: QueueConnection | undefined): ConnectionOptions {
+/** Reconnect delays: quick at first, then every 2 s; none after the owner closed. */
+function retryWhileOpen(isClosed: () => boolean, theirs?: RedisOptions['retryStrategy']): RedisOptions['retryStrategy'] {
+  return (times) => (isClosed() ? null : theirs ? theirs(times) : Math.min(2_000, 50 * 2 ** times))
+}
+
+export function bullConnection(connection: QueueConnection | undefined, isClosed: () => boolean): ConnectionOptions {
+  const options = checkedConnection(connection)
+  return { ...options, retryStrategy: retryWhileOpen(isClosed, options.retryStrategy) }
+}
+
+function checkedConnection(connection: QueueConnection | undefined): RedisOptions {
   if (typeof connection === 'string') {
     try {
       const url = new URL(connection)

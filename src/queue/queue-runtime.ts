@@ -58,7 +58,8 @@ function jsonArgs(args: unknown[]): boolean {
 }
 
 export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
-  const connection = bullConnection(options.connection)
+  let closed = false
+  const connection = bullConnection(options.connection, () => closed)
   const where = describeConnection(options.connection)
   const name = options.queue ?? DEFAULT_QUEUE
   let connectTimeoutMs: number
@@ -82,7 +83,6 @@ export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
   const { events, ready } = createLifecycle(options.onEvent)
   const targets = new ManifestTargets()
   const pending = new Map<string, Pending>()
-  let closed = false
 
   queueEvents.on('active', ({ jobId }) => {
     const call = pending.get(jobId)
@@ -103,8 +103,12 @@ export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
     return Promise.race([promise, late]).finally(() => clearTimeout(timer))
   }
 
-  /** Resolves once the submit connection is up; a CapsuleError when Redis stays unreachable. */
+  /**
+   * Resolves once the submit connection is up and the queue events are being read (so no
+   * event of the job about to be added is missed); a CapsuleError when Redis stays unreachable.
+   */
   async function connected(): Promise<void> {
+    await within(queueEvents.waitUntilReady(), 'Redis did not answer')
     const client = await within(queue.getBackend().client, 'Redis did not answer')
     const status = (client as { status?: string }).status
     if (status === undefined || status === 'ready') return

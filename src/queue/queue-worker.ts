@@ -79,15 +79,18 @@ export function createQueueWorker(options: QueueWorkerOptions): QueueWorker {
     return envelope
   }
 
+  let closing: Promise<void> | undefined
   const worker = new Worker<CapsuleJobData, Envelope>(options.queue ?? DEFAULT_QUEUE, processJob, {
-    connection: bullConnection(options.connection),
+    connection: bullConnection(options.connection, () => closing !== undefined),
     concurrency,
     ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
     ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+    // A job whose worker died is taken over; one that stalls a third time is failed (the
+    // caller gets internal_error) rather than killing workers forever.
+    maxStalledCount: 2,
   })
   worker.on('error', (error) => options.onError?.(error))
 
-  let closing: Promise<void> | undefined
   return {
     manifestSha256: sha256,
     ready: async () => {
