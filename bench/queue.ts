@@ -10,15 +10,16 @@ import { createRuntime } from '../src/runtime/index.ts'
 import { createQueueRuntime } from '../src/queue/index.ts'
 import { hasRedisServer, startRedis } from '../tests/helpers/redis.ts'
 
-const CALLS = 400
+const CALLS = 200
+const WARMUP_CALLS = 20
 const CONCURRENCY = 4
 const TASK = 'noop'
 
 interface Row { setup: string, seconds: number }
 
-async function timed(run: (i: number) => Promise<{ success: boolean }>): Promise<number> {
+async function timed(run: (i: number) => Promise<{ success: boolean }>, calls = CALLS): Promise<number> {
   const started = performance.now()
-  const envelopes = await Promise.all(Array.from({ length: CALLS }, (_, i) => run(i)))
+  const envelopes = await Promise.all(Array.from({ length: calls }, (_, i) => run(i)))
   const failed = envelopes.filter((e) => !e.success).length
   if (failed > 0) throw new Error(`${failed} calls failed`)
   return (performance.now() - started) / 1000
@@ -53,7 +54,7 @@ export async function main(root: string): Promise<void> {
   const rows: Row[] = []
   try {
     const local = createRuntime({ poolSize: CONCURRENCY })
-    await timed(() => local.run({ manifest, task: TASK })) // warm: workers spawned, engine compiled
+    await timed(() => local.run({ manifest, task: TASK }), WARMUP_CALLS) // warm: workers spawned, engine compiled
     rows.push({ setup: `local runtime (pool ${CONCURRENCY})`, seconds: await timed(() => local.run({ manifest, task: TASK })) })
     await local.close()
 
@@ -61,7 +62,7 @@ export async function main(root: string): Promise<void> {
       const queue = `bench-${workers}`
       const children = await Promise.all(Array.from({ length: workers }, () => startWorker(root, manifest, redis.url, queue, CONCURRENCY / workers)))
       const client = createQueueRuntime({ connection: redis.url, queue })
-      await timed(() => client.run({ manifest, task: TASK }))
+      await timed(() => client.run({ manifest, task: TASK }), WARMUP_CALLS)
       rows.push({ setup: `queue, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency ${CONCURRENCY / workers} each)`, seconds: await timed(() => client.run({ manifest, task: TASK })) })
       await client.close()
       await stop(children)
@@ -70,7 +71,7 @@ export async function main(root: string): Promise<void> {
     await redis.stop()
   }
   const base = rows[0]!.seconds
-  console.log(`\n${CALLS} concurrent calls of \`${TASK}\` (after one warm-up batch each), same run:\n`)
+  console.log(`\n${CALLS} concurrent calls of \`${TASK}\` (after ${WARMUP_CALLS} warm-up calls each), same run:\n`)
   console.log('| setup | calls/s | vs local |')
   console.log('|---|---:|---:|')
   for (const row of rows) console.log(`| ${row.setup} | ${Math.round(CALLS / row.seconds)} | ${(base / row.seconds).toFixed(2)}× |`)

@@ -170,6 +170,26 @@ describe.skipIf(!available)('unplugin-capsule/queue on a real Redis', () => {
     expect(envelope.error?.message).toMatch(/this worker serves manifest .* but the job names manifest [0-9a-f]{64}/)
   })
 
+  it('calls in flight resume when Redis restarts (with persistence)', async () => {
+    const persistent = await startRedis({ persist: true })
+    opened.push({ close: () => persistent.stop() })
+    const worker = createQueueWorker({ manifest, connection: persistent.url, queue: 'restart', concurrency: 4 })
+    const runtime = createQueueRuntime({ connection: persistent.url, queue: 'restart' })
+    opened.unshift(worker, runtime) // closed before the server stops
+    await worker.ready()
+    const firstStarted = new Promise<void>((resolve) => {
+      const off = runtime.on('call:start', () => {
+        off()
+        resolve()
+      })
+    })
+    const calls = Array.from({ length: 12 }, (_, i) => runtime.run({ manifest, task: 'slowDouble', args: [i, 200] }))
+    await firstStarted
+    await persistent.restart()
+    const envelopes = await Promise.all(calls)
+    expect(envelopes.map((e) => e.result)).toEqual(Array.from({ length: 12 }, (_, i) => i * 2))
+  })
+
   it('refuses a file target and unknown tasks with a CapsuleError, and rejects when Redis is down', async () => {
     const runtime = client('refusals')
     await expect(runtime.run({ file: 'fixtures/queue.capsule.ts' })).rejects.toMatchObject({ name: 'CapsuleError', code: 'INVALID_RUN_OPTIONS', message: expect.stringMatching(/prebuilt artifacts/) })

@@ -30,14 +30,40 @@ function freePort(): Promise<number> {
 export interface RedisServer {
   url: string
   port: number
+  /** Stops the server and starts it again on the same port and data dir. */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `persist`: an append-only file synced on every write, so a restart keeps the queue. */
+export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-redis-'))
   const port = await freePort()
+  let child = await launch(port, dir, options.persist === true)
+  const halt = async () => {
+    if (child.exitCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart() {
+      await halt()
+      child = await launch(port, dir, options.persist === true)
+    },
+    async stop() {
+      await halt()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function launch(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
+  const durability = persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
   const child: ChildProcess = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning',
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...durability, '--daemonize', 'no', '--loglevel', 'warning',
   ], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
@@ -52,16 +78,5 @@ export async function startRedis(): Promise<RedisServer> {
     }
     poll()
   })
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        await exited
-      }
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  return child
 }
