@@ -17,6 +17,7 @@ export default defineConfig([
     entry: {
       'index': 'src/index.ts',
       'runtime': 'src/runtime/index.ts',
+      'queue': 'src/queue/index.ts',
       'runtime-worker': 'src/runtime/worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
       'cli': 'src/cli/index.ts',
@@ -30,14 +31,16 @@ export default defineConfig([
     },
     dts: {
       entry: [
-        'src/index.ts', 'src/runtime/index.ts',
+        'src/index.ts', 'src/runtime/index.ts', 'src/queue/index.ts',
         'src/plugin/entries-vite.ts', 'src/plugin/entries-rollup.ts', 'src/plugin/entries-rolldown.ts',
         'src/plugin/entries-webpack.ts', 'src/plugin/entries-esbuild.ts',
         'src/vitest/index.ts', 'src/vitest/setup.ts',
       ],
     },
-    // The bundlers are the user's: their types are imported, never bundled.
-    deps: { neverBundle: [/^(vite|rollup|rolldown|webpack|esbuild|unplugin)(\/|$)/] },
+    // The bundlers are the user's: their types are imported, never bundled. So are the optional
+    // peers: bullmq + ioredis (only the queue entry loads them) and @opentelemetry/api (loaded
+    // lazily by the runtime when the application has it).
+    deps: { neverBundle: [/^(vite|rollup|rolldown|webpack|esbuild|unplugin|bullmq|ioredis)(\/|$)/, /^@opentelemetry\//] },
     clean: true,
   },
   {

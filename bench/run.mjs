@@ -1,15 +1,17 @@
-// `npm run bench`: bundles bench/bench.ts (which reaches into the sources) next to the built
-// package in dist/ — so guest files and workers resolve as in production — and runs it.
+// `npm run bench` (bench/bench.ts) or `npm run bench:queue` (bench/queue.ts): bundles the bench
+// (which reaches into the sources) next to the built package in dist/ — so guest files and
+// workers resolve as in production — and runs it.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const outfile = join(root, 'dist', '.bench.mjs')
+const name = process.argv[2] ?? 'bench'
+const outfile = join(root, 'dist', `.${name}.mjs`)
 try {
   await build({
-    entryPoints: [join(root, 'bench', 'bench.ts')],
+    entryPoints: [join(root, 'bench', `${name}.ts`)],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -48,6 +48,24 @@ describe('import rules', () => {
     expect(edges.filter((e) => e.from.startsWith('vitest/') && !allowed(e.to))).toEqual([])
   })
 
+  it('bullmq and ioredis are loaded only by queue/ (the CLI reaches it through one lazy import)', () => {
+    const users = edges.filter((e) => /^(bullmq|ioredis)(\/|$)/.test(e.to) || e.to.startsWith('queue/'))
+    const outside = users.filter((e) => !e.from.startsWith('queue/'))
+    expect([...new Set(outside.map((e) => `${e.from} → ${e.to}${e.lazy ? ' (lazy)' : ''}`))]).toEqual(['cli/commands/worker.ts → queue/index.ts (lazy)'])
+  })
+
+  it('queue/ builds on the runtime only (never the compiler, the plugin or the CLI)', () => {
+    expect(edges.filter((e) => e.from.startsWith('queue/') && /^(compile|plugin|cli|vitest)\//.test(e.to))).toEqual([])
+  })
+
+  it('@opentelemetry/api is loaded only lazily, by runtime/otel.ts', () => {
+    const users = edges.filter((e) => e.to.startsWith('@opentelemetry/'))
+    expect(users.every((e) => e.from === 'runtime/otel.ts')).toBe(true)
+    const text = readFileSync(join(SRC, 'runtime/otel.ts'), 'utf8')
+    expect(text).not.toMatch(/^import (?!type )[^\n]*from '@opentelemetry\/api'/m)
+    expect(users.some((e) => e.lazy)).toBe(true)
+  })
+
   it('binaryen is loaded only by the engine instrumentation', () => {
     expect(edges.filter((e) => e.to === 'binaryen').map((e) => e.from)).toEqual(['compile/engine/instrument-fuel.ts'])
   })

@@ -7,6 +7,7 @@ import { buildCommand, type BuildFlags } from './commands/build.ts'
 import { execCommand, type ExecFlags } from './commands/exec.ts'
 import { inspectCommand, type InspectFlags } from './commands/inspect.ts'
 import { runCommand, type RunFlags } from './commands/run.ts'
+import { workerCommand, type WorkerFlags } from './commands/worker.ts'
 import { oneLine, UsageError } from './usage-error.ts'
 import { version } from './version.ts'
 
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--args <json>', 'Task arguments as a JSON array (instead of positional strings)')
     .option('--json', 'Print only the envelope, as one JSON line')
     .option('--verbose', 'Print lifecycle lines on stderr')
+    .option('--trace <file>', 'Append every lifecycle event to <file> as one JSON line')
     .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
     .option('--config <file>', 'Project config (default: capsule.config.{ts,mts,mjs,js,json} in the working directory)')
     .example('capsule run examples/hello.capsule.ts World')
@@ -51,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--args <json>', 'Task arguments as a JSON array (instead of positional strings)')
     .option('--json', 'Print only the envelope, as one JSON line')
     .option('--verbose', 'Print lifecycle lines on stderr')
+    .option('--trace <file>', 'Append every lifecycle event to <file> as one JSON line')
     .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
     .example('capsule exec dist/capsule.manifest.json World --task tasks/hello.capsule.ts#main')
     .action((manifest: string, args: string[], flags: ExecFlags) => {
@@ -64,6 +67,20 @@ export async function main(argv: string[]): Promise<number> {
     .example('capsule inspect dist/capsule.manifest.json')
     .action((target: string, flags: InspectFlags) => {
       pending = inspectCommand(target, flags)
+    })
+
+  cli
+    .command('worker <manifest>', 'Serve queued calls (unplugin-capsule/queue) from prebuilt artifacts, via BullMQ + Redis')
+    .option('--redis <url>', 'Redis to take jobs from, e.g. redis://127.0.0.1:6379')
+    .option('--concurrency <n>', 'Calls run at once (the sandbox pool size)', { default: 1 })
+    .option('--queue <name>', 'Queue name', { default: 'capsule' })
+    .option('--lock-duration <ms>', "How long a job's lock lasts; a killed worker's job is taken over after about this long (default 30000)")
+    .option('--stalled-interval <ms>', 'How often to look for stalled jobs (default 30000)')
+    .option('--verbose', 'Print one line per job on stderr')
+    .option('--trace <file>', 'Append every lifecycle event to <file> as one JSON line')
+    .example('capsule worker dist/capsule.manifest.json --redis redis://127.0.0.1:6379 --concurrency 4')
+    .action((manifest: string, flags: WorkerFlags) => {
+      pending = workerCommand(manifest, flags)
     })
 
   cli.help()

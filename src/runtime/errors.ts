@@ -2,6 +2,8 @@
 // manifest) — as opposed to anything the task does, which always becomes an envelope.
 
 export type CapsuleErrorCode = 'TASK_NOT_FOUND' | 'INVALID_TASK_MODULE' | 'INVALID_MANIFEST' | 'INVALID_RUN_OPTIONS'
+  /** The queue entry could not reach Redis (unplugin-capsule/queue). */
+  | 'QUEUE_UNAVAILABLE'
 
 export class CapsuleError extends Error {
   constructor(readonly code: CapsuleErrorCode, message: string) {

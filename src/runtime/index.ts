@@ -2,6 +2,11 @@
 // Importing this module must never load the compiler.
 export { createRuntime, run, type RunOptions, type Runtime, type RuntimeOptions } from './runtime.ts'
 export { CapsuleError, type CapsuleErrorCode } from './errors.ts'
+export type {
+  AttemptEndEvent, AttemptStartEvent, CallEndEvent, CallInfo, CallQueuedEvent, CallRetryEvent, CallStartEvent, CallState,
+  CapsuleEvent, CapsuleEventListener, CapsuleEventOf, CapsuleEventType, CompileEndEvent, CompileProgressEvent, CompileStartEvent,
+} from './events.ts'
+export { CALL_CHANNEL, EVENT_CHANNEL } from './diagnostics.ts'
 export {
   DEFAULT_MANIFEST_NAME, MANIFEST_VERSION, loadManifest,
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestPolicy, type ManifestTask, type ManifestToolchain,

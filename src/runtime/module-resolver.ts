@@ -6,6 +6,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
+import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
 import type { CapsuleOptions } from '../types.ts'
@@ -38,15 +39,15 @@ export class ModuleResolver {
     private readonly defaults: TaskDefaults | undefined,
   ) {}
 
-  async resolve(options: RunOptions, cwd: string): Promise<{ artifact: ModuleArtifact; taskName: string }> {
+  async resolve(options: RunOptions, cwd: string, reporter?: CompileReporter): Promise<{ artifact: ModuleArtifact; taskName: string }> {
     if (options.file && options.manifest) throw new CapsuleError('INVALID_RUN_OPTIONS', 'pass either `file` or `manifest`, not both')
-    if (options.file) return { artifact: await this.compile(resolve(cwd, options.file), cwd, options.onEvent), taskName: options.task ?? 'main' }
+    if (options.file) return { artifact: await this.compile(resolve(cwd, options.file), cwd, reporter), taskName: options.task ?? 'main' }
     // A prebuilt manifest's project root (relative file grants, .env) is the run's cwd.
     if (options.manifest) return manifestArtifact(resolve(cwd, options.manifest), options.task, cwd)
     throw new CapsuleError('INVALID_RUN_OPTIONS', 'nothing to run: pass `file` (a task module) or `manifest`')
   }
 
-  private async compile(file: string, root: string, onEvent?: (message: string) => void): Promise<ModuleArtifact> {
+  private async compile(file: string, root: string, reporter?: CompileReporter): Promise<ModuleArtifact> {
     const key = `${root}\0${file}`
     const known = this.compiled.get(key)
     if (known) {
@@ -54,9 +55,13 @@ export class ModuleResolver {
       if (remembered && stampOf(remembered.inputs) === remembered.stamp) return remembered.artifact
       this.compiled.delete(key)
     }
-    const pending = this.compileFresh(file, root, onEvent)
+    reporter?.start()
+    const pending = this.compileFresh(file, root, reporter && ((line) => reporter.line(line)))
     this.compiled.set(key, pending)
-    pending.catch(() => this.compiled.delete(key))
+    pending.then(() => reporter?.end(), (error: unknown) => {
+      this.compiled.delete(key)
+      reporter?.end(error)
+    })
     return (await pending).artifact
   }
 

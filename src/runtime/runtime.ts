@@ -10,6 +10,9 @@ import { findTaskEntry, type ModuleArtifact } from './artifact.ts'
 import { resolveEnv } from './capabilities/env.ts'
 import { failureEnvelope, makeEnvelope } from './envelope.ts'
 import { CapsuleError } from './errors.ts'
+import { traceCall } from './diagnostics.ts'
+import { newCallId, type CallIdentity, type CallInfo, type CapsuleEvent, type CapsuleEventListener, type CapsuleEventType } from './events.ts'
+import { compileReporter, createLifecycle, moduleName } from './lifecycle.ts'
 import type { AttemptOutcome, Mount, SubtaskRequestMessage } from './messages.ts'
 import { ModuleResolver } from './module-resolver.ts'
 import { parseMount } from './mounts.ts'
@@ -32,8 +35,8 @@ export interface RunOptions {
   cwd?: string
   /** Abort: the call is stopped and answered with error_type 'timeout'. */
   signal?: AbortSignal
-  /** Lifecycle lines (compile, cache hit/miss), for `--verbose`. */
-  onEvent?: (message: string) => void
+  /** This run's lifecycle events (its sub-tasks' too), e.g. for `--verbose` or `--trace`. */
+  onEvent?: (event: CapsuleEvent) => void
 }
 
 export interface RuntimeOptions {
@@ -43,11 +46,23 @@ export interface RuntimeOptions {
   idleTimeout?: string | number
   /** Project defaults (capsule.config) applied under task options when a `file` is compiled. */
   defaults?: CapsuleOptions['defaults']
+  /** Every lifecycle event of every call this runtime runs. */
+  onEvent?: (event: CapsuleEvent) => void
 }
 
 export interface Runtime {
   run(options: RunOptions): Promise<Envelope>
   close(): Promise<void>
+  /** Subscribes to one event type, or '*' for all; returns the unsubscribe function. */
+  on<T extends CapsuleEventType>(type: T | '*', listener: CapsuleEventListener<T>): () => void
+  /** The calls in flight (sub-tasks included) and their state. */
+  calls(): CallInfo[]
+}
+
+/** One call as its events name it, and where its run's own listener is. */
+interface CallScope {
+  who: CallIdentity
+  perRun?: (event: CapsuleEvent) => void
 }
 
 /** How deep sub-tasks may nest (a task calling a task calling a task ...). */
@@ -60,6 +75,7 @@ interface CallFrame {
   depth: number
   startedAt: number
   children: Set<AbortController>
+  call: CallScope
 }
 
 let nextCallId = 1
@@ -75,6 +91,18 @@ function argsJsonOf(args: unknown[]): string | undefined {
     })
   } catch {
     return undefined
+  }
+}
+
+function attemptEnd(attempt: number, outcome: AttemptOutcome, startedAt: number) {
+  return {
+    type: 'attempt:end' as const,
+    attempt,
+    success: outcome.error === null,
+    error_type: outcome.error?.error_type ?? null,
+    fuel: outcome.fuelConsumed,
+    ram: outcome.ramUsed,
+    duration_ms: Math.round(performance.now() - startedAt),
   }
 }
 
@@ -95,12 +123,16 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     onSubtask: runSubtask,
   })
   const resolver = new ModuleResolver(options.cacheDir, options.defaults)
+  const { events, ready } = createLifecycle(options.onEvent)
+  const emit: typeof events.emit = (who, event, perRun) => events.emit(who, event, perRun)
 
-  async function attempt(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal?: AbortSignal): Promise<AttemptOutcome> {
+  async function attempt(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal: AbortSignal | undefined, call: CallScope, number: number): Promise<AttemptOutcome> {
     const id = nextCallId++
-    const frame: CallFrame = { artifact, policy, depth, startedAt: performance.now(), children: new Set() }
+    const frame: CallFrame = { artifact, policy, depth, startedAt: performance.now(), children: new Set(), call }
     frames.set(id, frame)
     const worker = await pool.acquire({ overflow: depth > 0 })
+    if (number === 1) emit(call.who, { type: 'call:start' }, call.perRun)
+    emit(call.who, { type: 'attempt:start', attempt: number }, call.perRun)
     try {
       return await worker.call({
         type: 'run',
@@ -120,16 +152,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   }
 
   /** Runs one task with its retries and answers the envelope. */
-  async function execute(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal?: AbortSignal): Promise<Envelope> {
+  async function execute(artifact: ModuleArtifact, policy: ResolvedPolicy, argsJson: string, mounts: Mount[], depth: number, signal: AbortSignal | undefined, call: CallScope): Promise<Envelope> {
     const startedAt = performance.now()
     const outcomes: AttemptOutcome[] = []
     for (let tries = 0; tries <= policy.maxRetries; tries++) {
-      const outcome = await attempt(artifact, policy, argsJson, mounts, depth, signal)
+      const attemptStarted = performance.now()
+      const outcome = await attempt(artifact, policy, argsJson, mounts, depth, signal, call, tries + 1)
+      emit(call.who, attemptEnd(tries + 1, outcome, attemptStarted), call.perRun)
       outcomes.push(outcome)
       if (!outcome.error || signal?.aborted) break
+      if (tries < policy.maxRetries) emit(call.who, { type: 'call:retry', attempt: tries + 2, error_type: outcome.error.error_type }, call.perRun)
     }
     const last = outcomes[outcomes.length - 1]!
-    return makeEnvelope({
+    return answer(call, makeEnvelope({
       taskName: policy.name,
       startedAt,
       result: last.result,
@@ -139,7 +174,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       ramUsed: Math.max(...outcomes.map((o) => o.ramUsed)),
       hostRequests: outcomes.flatMap((o) => o.hostRequests),
       logs: outcomes.flatMap((o) => o.logs),
-    })
+    }))
+  }
+
+  function answer(call: CallScope, envelope: Envelope): Envelope {
+    emit(call.who, { type: 'call:end', envelope }, call.perRun)
+    return envelope
   }
 
   /** A guest called another task: run it in a fresh sandbox under the narrowed policy. */
@@ -167,8 +207,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     })
     const controller = new AbortController()
     caller.children.add(controller)
+    const call: CallScope = {
+      who: { callId: newCallId(), parentId: caller.call.who.callId, task: policy.name, module: caller.call.who.module },
+      perRun: caller.call.perRun,
+    }
+    emit(call.who, { type: 'call:queued' }, call.perRun)
     try {
-      return JSON.stringify(await execute(caller.artifact, policy, request.argsJson, [], caller.depth + 1, controller.signal))
+      return JSON.stringify(await traceCall(call.who, () => execute(caller.artifact, policy, request.argsJson, [], caller.depth + 1, controller.signal, call)))
     } finally {
       caller.children.delete(controller)
     }
@@ -176,7 +221,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   async function run(runOptions: RunOptions): Promise<Envelope> {
     const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
-    const { artifact, taskName } = await resolver.resolve(runOptions, cwd)
+    await ready
+    const callId = newCallId()
+    const perRun = runOptions.onEvent
+    const compiling = { callId, task: runOptions.task ?? 'main', module: moduleName({ source: resolve(cwd, runOptions.file ?? ''), root: cwd }) }
+    const { artifact, taskName } = await resolver.resolve(runOptions, cwd, compileReporter(events, compiling, perRun))
     const entry = findTaskEntry(artifact, taskName)
     if (!entry) {
       const known = artifact.tasks.map((task) => task.policy.name).join(', ')
@@ -184,17 +233,24 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const mounts = (runOptions.mounts ?? []).map((spec) => parseMount(spec, cwd))
     pool.prepare({ engine: artifact.engine, moduleDir: artifact.dir, ram: entry.policy.ram })
+    const call: CallScope = { who: { callId, task: entry.policy.name, module: moduleName(artifact) }, perRun }
+    emit(call.who, { type: 'call:queued' }, perRun)
     const argsJson = argsJsonOf(runOptions.args ?? [])
     if (argsJson === undefined) {
-      return failureEnvelope(entry.policy.name, performance.now(), {
+      return answer(call, failureEnvelope(entry.policy.name, performance.now(), {
         error_type: 'invalid_input',
         message: 'the arguments must be JSON values (no BigInt, functions, undefined, NaN or cycles)',
-      })
+      }))
     }
-    return execute(artifact, entry.policy, argsJson, mounts, 0, runOptions.signal)
+    return traceCall(call.who, () => execute(artifact, entry.policy, argsJson, mounts, 0, runOptions.signal, call))
   }
 
-  return { run, close: () => pool.close() }
+  return {
+    run,
+    close: () => pool.close(),
+    on: (type, listener) => events.on(type, listener),
+    calls: () => events.calls(),
+  }
 }
 
 let sharedRuntime: Runtime | undefined

@@ -4,6 +4,7 @@
 import pc from 'picocolors'
 import { createRuntime } from '../../runtime/index.ts'
 import { formatEnvelope } from '../format-envelope.ts'
+import { eventSinks } from '../lifecycle-output.ts'
 import { asList, parseArgs } from './run.ts'
 
 export interface ExecFlags {
@@ -11,15 +12,17 @@ export interface ExecFlags {
   args?: string
   json?: boolean
   verbose?: boolean
+  trace?: string
   mount?: string | string[]
 }
 
 export async function execCommand(manifest: string, positional: string[], flags: ExecFlags): Promise<number> {
   const args = parseArgs(positional.map(String), flags.args)
+  const onEvent = eventSinks(flags)
   const runtime = createRuntime({ poolSize: 1 })
   try {
     const started = performance.now()
-    const envelope = await runtime.run({ manifest, task: flags.task, args, mounts: asList(flags.mount) })
+    const envelope = await runtime.run({ manifest, task: flags.task, args, mounts: asList(flags.mount), onEvent })
     if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} verified and ran ${flags.task ?? 'main'} from ${manifest} in ${Math.round(performance.now() - started)} ms\n`)
     process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)
     return envelope.success ? 0 : 1

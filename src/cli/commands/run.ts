@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { createRuntime } from '../../runtime/index.ts'
 import { loadConfig } from '../config.ts'
 import { formatEnvelope } from '../format-envelope.ts'
+import { eventSinks } from '../lifecycle-output.ts'
 import { UsageError } from '../usage-error.ts'
 
 export interface RunFlags {
@@ -13,6 +14,7 @@ export interface RunFlags {
   args?: string
   json?: boolean
   verbose?: boolean
+  trace?: string
   mount?: string | string[]
   config?: string
 }
@@ -41,14 +43,13 @@ export async function runCommand(file: string, positional: string[], flags: RunF
     if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} ${line}\n`)
   }
   const spinner = !flags.json && process.stderr.isTTY ? createSpinner('compiling task module…', { stream: process.stderr }) : undefined
+  const onEvent = eventSinks(flags, (event) => {
+    if (event.type === 'compile:progress' && event.message.startsWith('cache miss')) spinner?.start()
+  })
   const config = await loadConfig(process.cwd(), flags.config)
   const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults })
   try {
     const started = performance.now()
-    const onEvent = (line: string) => {
-      verbose(line)
-      if (line.startsWith('cache miss')) spinner?.start()
-    }
     const envelope = await runtime.run({ file: resolve(file), task: flags.task, args, mounts: asList(flags.mount), onEvent })
     spinner?.stop()
     verbose(`task answered in ${Math.round(performance.now() - started)} ms (total)`)

@@ -1,0 +1,61 @@
+// Wires a runtime's lifecycle: the event emitter with its subscribers (diagnostics_channel
+// always, OpenTelemetry spans when `@opentelemetry/api` is installed), the module name events
+// carry, and the adapter that turns the compiler's progress lines into compile events.
+import { isAbsolute, relative } from 'node:path'
+import type { ModuleArtifact } from './artifact.ts'
+import { publishEvent } from './diagnostics.ts'
+import { CallEvents, type CallIdentity, type CapsuleEvent } from './events.ts'
+import { loadOtel, spanListener } from './otel.ts'
+
+export interface Lifecycle {
+  events: CallEvents
+  /** Settles once the optional subscribers are attached: await it before the first event. */
+  ready: Promise<void>
+}
+
+export function createLifecycle(onEvent?: (event: CapsuleEvent) => void): Lifecycle {
+  const events = new CallEvents(onEvent)
+  events.on('*', publishEvent)
+  const ready = loadOtel().then((api) => {
+    if (api) events.on('*', spanListener(api))
+  })
+  return { events, ready }
+}
+
+/** The module name events carry: the source relative to its project root when inside it. */
+export function moduleName(artifact: Pick<ModuleArtifact, 'source' | 'root'>): string {
+  const inside = relative(artifact.root, artifact.source)
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split('\\').join('/') : artifact.source
+}
+
+/** What the module resolver reports while it asks the compiler for a module. */
+export interface CompileReporter {
+  start(): void
+  /** A progress line from the compiler. */
+  line(message: string): void
+  end(error?: unknown): void
+}
+
+/**
+ * Compile events for one call. The compiler speaks in lines; it says "cache miss" (or that it
+ * is componentizing) when it really compiles, so a compile without such a line was a cache hit.
+ */
+export function compileReporter(events: CallEvents, who: CallIdentity, perRun?: (event: CapsuleEvent) => void): CompileReporter {
+  let started = 0
+  let compiled = false
+  return {
+    start() {
+      started = performance.now()
+      events.emit(who, { type: 'compile:start' }, perRun)
+    },
+    line(message) {
+      if (/cache miss|componentiz/i.test(message)) compiled = true
+      events.emit(who, { type: 'compile:progress', message }, perRun)
+    },
+    end(error) {
+      const duration_ms = Math.round(performance.now() - started)
+      const failure = error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }
+      events.emit(who, { type: 'compile:end', cacheHit: !compiled, duration_ms, ...failure }, perRun)
+    },
+  }
+}
