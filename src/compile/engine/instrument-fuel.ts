@@ -1,10 +1,16 @@
 // Fuel metering for the shared engine, with binaryen (once per toolchain; the result is cached).
-// Adds `(global $capsule_fuel (mut i64))`, exported as "capsule:fuel", and at the start of every
-// region (≈ basic block) charges that region's static instruction count:
-//     global.set $fuel (i64.sub (global.get $fuel) (i64.const N))
-// and, at function entries and loop headers (every repeating path crosses one), checks:
-//     if (i64.lt_s (global.get $fuel) (i64.const 0)) unreachable
-// so the overshoot past the budget is at most one loop iteration or one function body.
+// Adds `(global $capsule_fuel (mut i64))`, exported as "capsule:fuel", which the host sets before a
+// call and reads after it. Inside a function the counter lives in a local:
+//     entry:   local $fuel = global $fuel - N; if ($fuel < 0) { flush; unreachable }
+//     region:  local $fuel -= N                    (N = the region's static instruction count)
+//     loop:    local $fuel -= N; if ($fuel < 0) { flush; unreachable }
+//     call:    flush; call; local $fuel = global $fuel   (imports included: host code reads it)
+//     return, end of function, `unreachable`: flush first
+// where flush is `global $fuel = local $fuel`. So the global is exact whenever control leaves the
+// function (calls, returns, traps), and a charge costs a register subtraction instead of a
+// read-modify-write of the global (90% of the charges run inside SpiderMonkey's interpreter loop).
+// Only function entries and loop headers check (every repeating path crosses one), so the
+// overshoot past the budget is at most one loop iteration or one function body.
 // Regions: function bodies, loop bodies (charged each iteration), `if` arms, and the code after a
 // named block (a branch target) in its parent's child list — SpiderMonkey's
 // interpreter dispatches through `loop { block { block { br_table } op1 } op2 … }`, so without
@@ -12,65 +18,17 @@
 // folded into their parent: fewer checks, a slight over-count, still deterministic. A region left
 // early still paid in full: fuel is a deterministic upper bound of the instructions executed.
 // On exhaustion the counter stays negative, which is how the host tells it from other traps.
-// It is a custom walk over binaryen's C API (raw pointers, no per-node objects): no built-in
-// pass does this, and a counter in a JS import would cost 2.2× instead of ~1.1×.
+// (Where and how much is charged is the calibration behind COUNTER_UNITS_PER_FUEL: changing it
+// changes what one unit of fuel means.) No built-in pass does this; a counter in a JS import would
+// cost 2.2× instead.
 import binaryen from 'binaryen'
 import { FUEL_EXPORT } from '../../runtime/engine/task-data.ts'
 import { MIN_REGION } from './instrumentation.ts'
-
+import {
+  B, BLOCK, CALL, CALL_INDIRECT, FUNCTION_BODY, IF, LEAVES, LOOP, RETURN, shapeOf, UNREACHABLE, type Pointer, type Shape,
+} from './expression-slots.ts'
 
 const FUEL_GLOBAL = 'capsule_fuel'
-
-// The raw C API (`_Binaryen*`, expression ids) is not in binaryen's typings.
-type Pointer = number
-const B = binaryen as unknown as Record<string, (...args: number[]) => Pointer> & Record<string, number>
-const id = (name: string): number => B[name] as unknown as number
-
-type ChildGetter = (expression: Pointer, out: Pointer[]) => void
-const one = (getter: string): ChildGetter => (e, out) => {
-  const child = B[getter]!(e)
-  if (child) out.push(child)
-}
-const all = (...getters: string[]): ChildGetter => (e, out) => {
-  for (const getter of getters) out.push(B[getter]!(e))
-}
-const operands = (count: string, at: string): ChildGetter => (e, out) => {
-  for (let i = 0, n = B[count]!(e); i < n; i++) out.push(B[at]!(e, i))
-}
-
-const CHILDREN = new Map<number, ChildGetter>([
-  [id('BreakId'), (e, out) => { one('_BinaryenBreakGetValue')(e, out); one('_BinaryenBreakGetCondition')(e, out) }],
-  [id('SwitchId'), (e, out) => { one('_BinaryenSwitchGetValue')(e, out); out.push(B._BinaryenSwitchGetCondition!(e)) }],
-  [id('CallId'), operands('_BinaryenCallGetNumOperands', '_BinaryenCallGetOperandAt')],
-  [id('CallIndirectId'), (e, out) => { operands('_BinaryenCallIndirectGetNumOperands', '_BinaryenCallIndirectGetOperandAt')(e, out); out.push(B._BinaryenCallIndirectGetTarget!(e)) }],
-  [id('LocalSetId'), one('_BinaryenLocalSetGetValue')],
-  [id('GlobalSetId'), one('_BinaryenGlobalSetGetValue')],
-  [id('LoadId'), one('_BinaryenLoadGetPtr')],
-  [id('StoreId'), all('_BinaryenStoreGetPtr', '_BinaryenStoreGetValue')],
-  [id('UnaryId'), one('_BinaryenUnaryGetValue')],
-  [id('BinaryId'), all('_BinaryenBinaryGetLeft', '_BinaryenBinaryGetRight')],
-  [id('SelectId'), all('_BinaryenSelectGetIfTrue', '_BinaryenSelectGetIfFalse', '_BinaryenSelectGetCondition')],
-  [id('DropId'), one('_BinaryenDropGetValue')],
-  [id('ReturnId'), one('_BinaryenReturnGetValue')],
-  [id('MemoryGrowId'), one('_BinaryenMemoryGrowGetDelta')],
-  [id('MemoryInitId'), all('_BinaryenMemoryInitGetDest', '_BinaryenMemoryInitGetOffset', '_BinaryenMemoryInitGetSize')],
-  [id('MemoryCopyId'), all('_BinaryenMemoryCopyGetDest', '_BinaryenMemoryCopyGetSource', '_BinaryenMemoryCopyGetSize')],
-  [id('MemoryFillId'), all('_BinaryenMemoryFillGetDest', '_BinaryenMemoryFillGetValue', '_BinaryenMemoryFillGetSize')],
-  [id('RefIsNullId'), one('_BinaryenRefIsNullGetValue')],
-  [id('RefEqId'), all('_BinaryenRefEqGetLeft', '_BinaryenRefEqGetRight')],
-  [id('RefAsId'), one('_BinaryenRefAsGetValue')],
-  [id('TableGetId'), one('_BinaryenTableGetGetIndex')],
-  [id('TableSetId'), all('_BinaryenTableSetGetIndex', '_BinaryenTableSetGetValue')],
-  [id('TableGrowId'), all('_BinaryenTableGrowGetValue', '_BinaryenTableGrowGetDelta')],
-  [id('TupleMakeId'), operands('_BinaryenTupleMakeGetNumOperands', '_BinaryenTupleMakeGetOperandAt')],
-  [id('TupleExtractId'), one('_BinaryenTupleExtractGetTuple')],
-])
-
-const LEAVES = new Set(['NopId', 'UnreachableId', 'LocalGetId', 'GlobalGetId', 'ConstId', 'MemorySizeId', 'RefNullId', 'RefFuncId', 'TableSizeId', 'DataDropId', 'PopId'].map(id))
-
-const BLOCK = id('BlockId')
-const LOOP = id('LoopId')
-const IF = id('IfId')
 
 /**
  * A new region starts after a named block: a branch target, where `br`/`br_table` land. (Also
@@ -87,16 +45,42 @@ interface Region {
   kind: Kind
   /** function, loop, if, or (AfterChild) the block whose child list continues */
   owner: Pointer
-  /** the region's body expression, or (AfterChild) the child index where it starts */
-  target: number
+  /** (AfterChild) the child index where the region starts */
+  at: number
   cost: number
   parent: number
+}
+
+/** A call, return or trap to rewrite so the global is flushed first; `parent` 0 is the function. */
+interface Exit {
+  expression: Pointer
+  parent: Pointer
+  field: number
+  /** Its operands may charge the local (they hold control flow), so they are evaluated first. */
+  spill: boolean
 }
 
 export interface InstrumentStats {
   functions: number
   regions: number
+  /** calls, returns and traps that flush the counter */
+  exits: number
   milliseconds: number
+}
+
+/** True when evaluating `expression` may run a region's charge (it holds block, if or loop). */
+function holdsControlFlow(expression: Pointer, scratch: Pointer[], fields: number[]): boolean {
+  const pending = [expression]
+  while (pending.length > 0) {
+    const e = pending.pop()!
+    const kind = B._BinaryenExpressionGetId!(e)
+    if (kind === BLOCK || kind === IF || kind === LOOP) return true
+    if (LEAVES.has(kind)) continue
+    scratch.length = fields.length = 0
+    shapeOf(e)?.children(e, scratch, fields)
+    pending.push(...scratch)
+  }
+  return false
 }
 
 export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: InstrumentStats } {
@@ -104,40 +88,67 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
   const module = binaryen.readBinary(engine)
   module.addGlobal(FUEL_GLOBAL, binaryen.i64, true, module.i64.const(0n as never))
   module.addGlobalExport(FUEL_GLOBAL, FUEL_EXPORT)
+  const typeOf = (expression: Pointer): number => B._BinaryenExpressionGetType!(expression)
+  const i64 = (value: number): Pointer => module.i64.const(BigInt(value) as never)
 
-  const subtract = (cost: number): Pointer =>
-    module.global.set(FUEL_GLOBAL, module.i64.sub(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(BigInt(cost) as never)))
-  const check = (): Pointer =>
-    module.if(module.i64.lt_s(module.global.get(FUEL_GLOBAL, binaryen.i64), module.i64.const(0n as never)), module.unreachable())
-  // Function entries and loop headers charge and check; every other region only charges.
-  const wrap = (body: Pointer, cost: number, checked: boolean): Pointer =>
-    module.block(null as never, checked ? [subtract(cost), check(), body] : [subtract(cost), body], B._BinaryenExpressionGetType!(body))
-
-  const stats: InstrumentStats = { functions: 0, regions: 0, milliseconds: 0 }
+  const stats: InstrumentStats = { functions: 0, regions: 0, exits: 0, milliseconds: 0 }
   const expressions: Pointer[] = []
   const owners: number[] = []
+  const parents: Pointer[] = []
+  const parentFields: number[] = []
   const children: Pointer[] = []
+  const fields: number[] = []
+  const scratch: Pointer[] = []
+  const scratchFields: number[] = []
+  const push = (child: Pointer, owner: number, parent: Pointer, field: number): void => {
+    expressions.push(child)
+    owners.push(owner)
+    parents.push(parent)
+    parentFields.push(field)
+  }
   for (let index = 0, count = module.getNumFunctions(); index < count; index++) {
     const fn = module.getFunctionByIndex(index) as unknown as Pointer
     const body = B._BinaryenFunctionGetBody!(fn)
     if (!body) continue
     stats.functions++
-    const regions: Region[] = [{ kind: Kind.Function, owner: fn, target: body, cost: 0, parent: -1 }]
-    expressions.push(body)
-    owners.push(0)
+    const counter = B._BinaryenFunctionAddVar!(fn, binaryen.i64)
+    const temps = new Map<number, number>()
+    const temp = (type: number): number => {
+      let local = temps.get(type)
+      if (local === undefined) temps.set(type, local = B._BinaryenFunctionAddVar!(fn, type))
+      return local
+    }
+    const flush = (): Pointer => module.global.set(FUEL_GLOBAL, module.local.get(counter, binaryen.i64))
+    const reload = (): Pointer => module.local.set(counter, module.global.get(FUEL_GLOBAL, binaryen.i64))
+    const charge = (cost: number): Pointer => module.local.set(counter, module.i64.sub(module.local.get(counter, binaryen.i64), i64(cost)))
+    const check = (): Pointer =>
+      module.if(module.i64.lt_s(module.local.get(counter, binaryen.i64), i64(0)), module.block(null, [flush(), module.unreachable()], binaryen.unreachable))
+    /** `value`, then flush, still yielding `value`. */
+    const thenFlush = (value: Pointer): Pointer => {
+      const type = typeOf(value)
+      if (type === binaryen.unreachable) return value
+      if (type === binaryen.none) return module.block(null, [value, flush()], binaryen.none)
+      const local = temp(type)
+      return module.block(null, [module.local.set(local, value), flush(), module.local.get(local, type)], type)
+    }
+
+    const regions: Region[] = [{ kind: Kind.Function, owner: fn, at: 0, cost: 0, parent: -1 }]
+    const exits: Exit[] = []
+    push(body, 0, 0, 0)
     // iterative walk: SpiderMonkey's code nests deeper than JS recursion allows
     while (expressions.length > 0) {
       const expression = expressions.pop()!
       const region = owners.pop()!
+      const parent = parents.pop()!
+      const parentField = parentFields.pop()!
       const kind = B._BinaryenExpressionGetId!(expression)
       if (kind === BLOCK) {
         let current = region
         for (let i = 0, n = B._BinaryenBlockGetNumChildren!(expression); i < n; i++) {
           const child = B._BinaryenBlockGetChildAt!(expression, i)
-          expressions.push(child)
-          owners.push(current)
+          push(child, current, expression, i)
           if (i < n - 1 && startsRegionAfter(child)) {
-            regions.push({ kind: Kind.AfterChild, owner: expression, target: i + 1, cost: 0, parent: region })
+            regions.push({ kind: Kind.AfterChild, owner: expression, at: i + 1, cost: 0, parent: region })
             current = regions.length - 1
           }
         }
@@ -145,34 +156,74 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
       }
       regions[region]!.cost++
       if (kind === LOOP) {
-        const loopBody = B._BinaryenLoopGetBody!(expression)
-        regions.push({ kind: Kind.Loop, owner: expression, target: loopBody, cost: 0, parent: region })
-        expressions.push(loopBody)
-        owners.push(regions.length - 1)
+        regions.push({ kind: Kind.Loop, owner: expression, at: 0, cost: 0, parent: region })
+        push(B._BinaryenLoopGetBody!(expression), regions.length - 1, expression, 0)
       } else if (kind === IF) {
-        expressions.push(B._BinaryenIfGetCondition!(expression))
-        owners.push(region)
-        const whenTrue = B._BinaryenIfGetIfTrue!(expression)
+        push(B._BinaryenIfGetCondition!(expression), region, expression, 0)
+        regions.push({ kind: Kind.IfTrue, owner: expression, at: 0, cost: 0, parent: region })
+        push(B._BinaryenIfGetIfTrue!(expression), regions.length - 1, expression, 1)
         const whenFalse = B._BinaryenIfGetIfFalse!(expression)
-        regions.push({ kind: Kind.IfTrue, owner: expression, target: whenTrue, cost: 0, parent: region })
-        expressions.push(whenTrue)
-        owners.push(regions.length - 1)
         if (whenFalse) {
-          regions.push({ kind: Kind.IfFalse, owner: expression, target: whenFalse, cost: 0, parent: region })
-          expressions.push(whenFalse)
-          owners.push(regions.length - 1)
+          regions.push({ kind: Kind.IfFalse, owner: expression, at: 0, cost: 0, parent: region })
+          push(whenFalse, regions.length - 1, expression, 2)
         }
+      } else if (kind === UNREACHABLE) {
+        exits.push({ expression, parent, field: parentField, spill: false })
       } else if (!LEAVES.has(kind)) {
-        const getter = CHILDREN.get(kind)
-        if (!getter) throw new Error(`fuel instrumentation: unsupported expression kind ${kind} in function ${index}`)
-        children.length = 0
-        getter(expression, children)
-        for (let i = children.length - 1; i >= 0; i--) {
-          expressions.push(children[i]!)
-          owners.push(region)
+        const shape = shapeOf(expression)
+        if (!shape) throw new Error(`fuel instrumentation: unsupported expression kind ${kind} in function ${index}`)
+        children.length = fields.length = 0
+        shape.children(expression, children, fields)
+        if (kind === CALL || kind === CALL_INDIRECT || kind === RETURN) {
+          const spill = children.some((child) => holdsControlFlow(child, scratch, scratchFields))
+          exits.push({ expression, parent, field: parentField, spill })
         }
+        for (let i = children.length - 1; i >= 0; i--) push(children[i]!, region, expression, fields[i]!)
       }
     }
+
+    // Rewrite exits innermost first (the reverse of the walk's pre-order): a parent rewritten
+    // later reads its children as they are by then.
+    for (let i = exits.length - 1; i >= 0; i--) {
+      const { expression, parent, field, spill } = exits[i]!
+      const kind = B._BinaryenExpressionGetId!(expression)
+      const type = typeOf(expression)
+      let replacement: Pointer
+      if (kind === UNREACHABLE) {
+        replacement = module.block(null, [flush(), expression], binaryen.unreachable)
+      } else if (kind === RETURN) {
+        const value = B._BinaryenReturnGetValue!(expression)
+        if (value && spill) {
+          B._BinaryenReturnSetValue!(expression, thenFlush(value))
+          stats.exits++
+          continue
+        }
+        replacement = module.block(null, [flush(), expression], binaryen.unreachable)
+      } else {
+        const tail = kind === CALL ? B._BinaryenCallIsReturn!(expression) : B._BinaryenCallIndirectIsReturn!(expression)
+        if (type === binaryen.unreachable && !tail) continue // dead code: an operand never returns
+        const shape = shapeOf(expression)!
+        const sequence: Pointer[] = []
+        if (spill) {
+          children.length = fields.length = 0
+          shape.children(expression, children, fields)
+          for (let c = 0; c < children.length; c++) {
+            const local = B._BinaryenFunctionAddVar!(fn, typeOf(children[c]!))
+            sequence.push(module.local.set(local, children[c]!))
+            shape.replace(expression, fields[c]!, module.local.get(local, typeOf(children[c]!)))
+          }
+        }
+        sequence.push(flush())
+        if (tail) sequence.push(expression)
+        else if (type === binaryen.none) sequence.push(expression, reload())
+        else sequence.push(module.local.set(temp(type), expression), reload(), module.local.get(temp(type), type))
+        replacement = module.block(null, sequence, type)
+      }
+      const slot: Shape = parent === 0 ? FUNCTION_BODY : shapeOf(parent)!
+      slot.replace(parent === 0 ? fn : parent, field, replacement)
+      stats.exits++
+    }
+
     // fold cheap regions into their parents (children were created after their parents)
     for (let i = regions.length - 1; i > 0; i--) {
       const region = regions[i]!
@@ -183,14 +234,25 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
     }
     // apply from the last region to the first, so child-list insertions keep earlier indices valid
     for (let i = regions.length - 1; i >= 0; i--) {
-      const { kind, owner, target, cost } = regions[i]!
+      const { kind, owner, at, cost } = regions[i]!
       if (cost <= 0 && kind !== Kind.Function) continue
       stats.regions++
-      if (kind === Kind.Function) B._BinaryenFunctionSetBody!(owner, wrap(target, cost, true))
-      else if (kind === Kind.Loop) B._BinaryenLoopSetBody!(owner, wrap(target, cost, true))
-      else if (kind === Kind.IfTrue) B._BinaryenIfSetIfTrue!(owner, wrap(target, cost, false))
-      else if (kind === Kind.IfFalse) B._BinaryenIfSetIfFalse!(owner, wrap(target, cost, false))
-      else B._BinaryenBlockInsertChildAt!(owner, target, subtract(cost))
+      if (kind === Kind.Function) {
+        const exit = thenFlush(B._BinaryenFunctionGetBody!(owner))
+        const entry = module.local.set(counter, module.i64.sub(module.global.get(FUEL_GLOBAL, binaryen.i64), i64(cost)))
+        B._BinaryenFunctionSetBody!(owner, module.block(null, [entry, check(), exit], typeOf(exit)))
+      } else if (kind === Kind.Loop) {
+        const loopBody = B._BinaryenLoopGetBody!(owner)
+        B._BinaryenLoopSetBody!(owner, module.block(null, [charge(cost), check(), loopBody], typeOf(loopBody)))
+      } else if (kind === Kind.IfTrue) {
+        const arm = B._BinaryenIfGetIfTrue!(owner)
+        B._BinaryenIfSetIfTrue!(owner, module.block(null, [charge(cost), arm], typeOf(arm)))
+      } else if (kind === Kind.IfFalse) {
+        const arm = B._BinaryenIfGetIfFalse!(owner)
+        B._BinaryenIfSetIfFalse!(owner, module.block(null, [charge(cost), arm], typeOf(arm)))
+      } else {
+        B._BinaryenBlockInsertChildAt!(owner, at, charge(cost))
+      }
     }
   }
   const wasm = module.emitBinary()

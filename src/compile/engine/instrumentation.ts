@@ -3,6 +3,6 @@
 // instrument-fuel.ts so reading it does not load binaryen.)
 
 /** Bump when the instrumentation changes. */
-export const INSTRUMENTATION_VERSION = 5
+export const INSTRUMENTATION_VERSION = 6
 /** Regions under this many instructions are charged with their parent: fewer charges, same determinism. */
 export const MIN_REGION = 8
