@@ -24,11 +24,11 @@
 import binaryen from 'binaryen'
 import { FUEL_EXPORT } from '../../runtime/engine/task-data.ts'
 import { MIN_REGION } from './instrumentation.ts'
-import {
-  B, BLOCK, CALL, CALL_INDIRECT, FUNCTION_BODY, IF, LEAVES, LOOP, RETURN, shapeOf, UNREACHABLE, type Pointer, type Shape,
-} from './expression-slots.ts'
+import { expressionShapes, type BinaryenApi, type Pointer, type Shape } from './expression-slots.ts'
 
 const FUEL_GLOBAL = 'capsule_fuel'
+const B = binaryen as unknown as BinaryenApi
+const { BLOCK, CALL, CALL_INDIRECT, FUNCTION_BODY, IF, LEAVES, LOOP, RETURN, shapeOf, UNREACHABLE } = expressionShapes(B)
 
 /**
  * A new region starts after a named block: a branch target, where `br`/`br_table` land. (Also
