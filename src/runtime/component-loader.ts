@@ -41,14 +41,22 @@ export interface Sandbox {
 export class RamTooSmall extends Error {}
 
 const engines = new Map<string, Promise<LoadedEngine>>()
+const glues = new Map<string, Promise<{ instantiate: Instantiate }>>()
 const snapshots = new Map<string, Promise<TaskData>>()
+
+function importGlue(dir: string): Promise<{ instantiate: Instantiate }> {
+  return memoize(glues, dir, () => import(pathToFileURL(join(dir, GLUE_FILE)).href) as Promise<{ instantiate: Instantiate }>)
+}
 
 /** Registers an engine whose modules the main thread compiled; its glue is imported once. */
 export function registerEngine(dir: string, key: string, modules: Map<string, WebAssembly.Module>): void {
-  void memoize(engines, dir, async () => {
-    const glue = (await import(pathToFileURL(join(dir, GLUE_FILE)).href)) as { instantiate: Instantiate }
-    return { key, modules, instantiate: glue.instantiate }
-  })
+  void memoize(engines, dir, async () => ({ key, modules, instantiate: (await importGlue(dir)).instantiate }))
+}
+
+/** Starts loading a module's snapshot and its engine's glue before the engine arrives (errors surface on use). */
+export function preload(engineDir: string, moduleDir: string): void {
+  importGlue(engineDir).catch(() => {})
+  loadSnapshot(moduleDir).catch(() => {})
 }
 
 export function loadEngine(dir: string): Promise<LoadedEngine> {

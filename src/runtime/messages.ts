@@ -45,7 +45,14 @@ export interface EngineMessage {
   modules: Map<string, WebAssembly.Module>
 }
 
-export type WorkerRequest = RunRequest | PrepareRequest | EngineMessage
+/** Read ahead what a module's sandboxes need (its snapshot, the engine's glue) while the engine still compiles. */
+export interface PreloadRequest {
+  type: 'preload'
+  engineDir: string
+  moduleDir: string
+}
+
+export type WorkerRequest = RunRequest | PrepareRequest | EngineMessage | PreloadRequest
 
 /** What one attempt produced, before the runtime wraps it into an envelope. */
 export interface AttemptOutcome {

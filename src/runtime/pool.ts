@@ -66,6 +66,11 @@ export class WorkerPool {
     } else this.idle.push(worker)
   }
 
+  /** Starts the first worker ahead of any call (it boots while the caller resolves what to run). */
+  prestart(): void {
+    if (!this.closed && this.all.size === 0) this.idle.push(this.spawn())
+  }
+
   /** Warms a worker for a module so the first call does not pay for loading it. */
   prepare(target: SandboxTarget): void {
     if (this.closed) return

@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   defaults?: CapsuleOptions['defaults']
   /** Every lifecycle event of every call this runtime runs. */
   onEvent?: (event: CapsuleEvent) => void
+  /** Start a sandbox worker now, not on the first call (a one-shot CLI overlaps its start with resolving the module). */
+  prestart?: boolean
 }
 
 export interface Runtime {
@@ -122,6 +124,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     idleTimeoutMs: idleTimeoutMs(options.idleTimeout),
     onSubtask: runSubtask,
   })
+  if (options.prestart) pool.prestart()
   const resolver = new ModuleResolver(options.cacheDir, options.defaults)
   const { events, ready } = createLifecycle(options.onEvent)
   const emit: typeof events.emit = (who, event, perRun) => events.emit(who, event, perRun)

@@ -84,6 +84,10 @@ export class SandboxWorker {
   /** Pre-makes the next sandbox for a target, so its first call does not pay for it. */
   async prepare(target: SandboxTarget): Promise<void> {
     this.lastTarget = target
+    if (!this.enginesSent.has(target.engine.dir)) {
+      // the worker reads the snapshot and the glue while this thread compiles the engine
+      this.worker.postMessage({ type: 'preload', engineDir: target.engine.dir, moduleDir: target.moduleDir })
+    }
     await this.sendEngine(target.engine)
     this.worker.postMessage({ type: 'prepare', engineDir: target.engine.dir, moduleDir: target.moduleDir, ram: target.ram })
   }

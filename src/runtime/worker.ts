@@ -4,7 +4,7 @@
 // CPU-bound guest; fuel and the memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
-import { instantiateSandbox, loadEngine, loadSnapshot, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
+import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
 import { createSubtaskCaller } from './host/subtask-channel.ts'
@@ -112,5 +112,6 @@ let queue = Promise.resolve()
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'engine') registerEngine(request.dir, request.key, request.modules)
   else if (request.type === 'prepare') prepareSpare(request)
+  else if (request.type === 'preload') preload(request.engineDir, request.moduleDir)
   else queue = queue.then(() => run(request))
 })

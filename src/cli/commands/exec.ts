@@ -19,7 +19,7 @@ export interface ExecFlags {
 export async function execCommand(manifest: string, positional: string[], flags: ExecFlags): Promise<number> {
   const args = parseArgs(positional.map(String), flags.args)
   const onEvent = eventSinks(flags)
-  const runtime = createRuntime({ poolSize: 1 })
+  const runtime = createRuntime({ poolSize: 1, prestart: true })
   try {
     const started = performance.now()
     const envelope = await runtime.run({ manifest, task: flags.task, args, mounts: asList(flags.mount), onEvent })
