@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// The `capsule` executable: a one-shot process that runs the built CLI and exits with its code.
-// It runs at most a call or two, so before anything compiles WebAssembly it tells V8 to compile
-// wasm lazily (only the functions a call reaches, validated when first called) and only with the
-// baseline compiler (no optimizing tier-up jobs in the background). Long-lived runtimes (the
-// library, the plugin, Vitest) keep V8's defaults: optimized code pays off there. And once the
-// answer is written it exits at once instead of waiting for V8's background jobs.
+// The `capsule` executable: runs the built CLI and exits with its code.
+// `capsule run` and `capsule exec` are one-shot processes that run a call or two, so before
+// anything compiles WebAssembly they tell V8 to compile wasm lazily (only the functions a call
+// reaches, validated when first called) and only with the baseline compiler (no optimizing
+// tier-up jobs in the background). Long-lived processes (`capsule worker`, the library, the
+// plugin, Vitest) keep V8's defaults: optimized code pays off there. Once the answer is written
+// the process exits at once instead of waiting for V8's background jobs.
 import { setFlagsFromString } from 'node:v8'
 
-for (const flag of ['--liftoff-only', '--wasm-lazy-compilation', '--wasm-lazy-validation']) setFlagsFromString(flag)
+const ONE_SHOT = new Set(['run', 'exec'])
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'))
+if (ONE_SHOT.has(command)) {
+  for (const flag of ['--liftoff-only', '--wasm-lazy-compilation', '--wasm-lazy-validation']) setFlagsFromString(flag)
+}
 
 const { main } = await import('../dist/cli.mjs')
 const code = await main(process.argv)
