@@ -5,7 +5,8 @@
 //  - warm sequential call, p50/p99: ours (reset in place), ours (a fresh instance per call), quickjs
 //  - throughput with 16 calls in flight: ours vs quickjs
 //  - a fresh instance (the fallback path) and an in-place reset, in process
-//  - `capsule run` on a cached module in a new process, through node_modules/.bin/capsule
+//  - `capsule run` on a cached module in a new process, through the executable itself (what
+//    node_modules/.bin/capsule links to in a project that installed the package)
 //  - fuel overhead: fib(25) metered / unmetered
 //  - memory of a long-lived runtime (default pool) after 1,000 calls, in its own process
 import { execFileSync } from 'node:child_process'
@@ -147,7 +148,7 @@ export async function main(root: string): Promise<void> {
   await Promise.all([reusing.close(), freshOnly.close()])
 
   // -- a new process: `capsule run` on a cached module, and the memory of a long-lived runtime ---
-  const bin = join(root, 'node_modules', '.bin', 'capsule')
+  const bin = join(root, 'bin', 'capsule.mjs')
   const cli: number[] = []
   for (let i = 0; i < 5; i++) {
     cli.push(await timed(() => execFileSync(bin, ['run', 'bench/fib.capsule.ts', '--task', 'noop', '--json'], { cwd: root })))
