@@ -112,10 +112,15 @@ export async function main(root: string): Promise<void> {
         sandbox.setFuel(1_000_000_000)
         sandbox.run('noop', '[]', context)
         noopFuel = 1_000_000_000 - sandbox.fuelLeft()
-        const r = performance.now()
-        const refusal = sandbox.reset()
-        if (i >= 0) resets.push(performance.now() - r)
-        if (refusal !== null) throw new Error(`the sandbox could not be reset: ${refusal}`)
+        // the steady state: a sandbox reset before (its first reset also pays the page faults)
+        for (let k = 0; k < 2; k++) {
+          const r = performance.now()
+          const refusal = sandbox.reset()
+          if (i >= 0 && k === 1) resets.push(performance.now() - r)
+          if (refusal !== null) throw new Error(`the sandbox could not be reset: ${refusal}`)
+          sandbox.setFuel(1_000_000_000)
+          sandbox.run('noop', '[]', context)
+        }
       }
     }
   }
