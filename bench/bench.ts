@@ -133,13 +133,25 @@ export async function main(root: string): Promise<void> {
   const warm = { reset: [] as number[], fresh: [] as number[], quickjs: [] as number[] }
   for (const runtime of [reusing, freshOnly]) for (let i = 0; i < 20; i++) await runtime.run(noop)
   for (let i = 0; i < 200; i++) quickjsCall(quickjs)
+  // CPU time of the whole process (every thread) per call: what a loaded machine inflates least
+  const cpu = { reset: 0, quickjs: 0 }
+  const cpuOf = async (fn: () => Promise<void>) => {
+    const before = process.cpuUsage()
+    await fn()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / 1000
+  }
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < PER_ROUND; i++) warm.reset.push(await timed(() => reusing.run(noop)))
+    cpu.reset += await cpuOf(async () => {
+      for (let i = 0; i < PER_ROUND; i++) warm.reset.push(await timed(() => reusing.run(noop)))
+    })
     for (let i = 0; i < PER_ROUND; i++) {
       warm.fresh.push(await timed(() => freshOnly.run(noop)))
       await sleep(8) // its next instance is made after the answer, off the caller's path
     }
-    for (let i = 0; i < PER_ROUND; i++) warm.quickjs.push(await timed(() => quickjsCall(quickjs)))
+    cpu.quickjs += await cpuOf(async () => {
+      for (let i = 0; i < PER_ROUND; i++) warm.quickjs.push(await timed(() => quickjsCall(quickjs)))
+    })
   }
 
   // -- throughput, 16 in flight -------------------------------------------------------------------
@@ -178,6 +190,8 @@ export async function main(root: string): Promise<void> {
   console.log(row(['-'.repeat(34), '-'.repeat(26), '-'.repeat(26), '-'.repeat(12)]))
   console.log(row(['warm call p50 (reset in place)', ms(median(warm.reset)), `quickjs ${ms(qjs)}`, ratio(median(warm.reset), qjs)]))
   console.log(row(['warm call p99 (reset in place)', ms(percentile(warm.reset, 0.99)), `quickjs ${ms(q99)}`, ratio(percentile(warm.reset, 0.99), q99)]))
+  const calls = ROUNDS * PER_ROUND
+  console.log(row(['CPU per warm call (all threads)', ms(cpu.reset / calls), `quickjs ${ms(cpu.quickjs / calls)}`, ratio(cpu.reset, cpu.quickjs)]))
   console.log(row(['warm call p50 (fresh per call)', ms(median(warm.fresh)), `quickjs ${ms(qjs)}`, ratio(median(warm.fresh), qjs)]))
   console.log(row(['warm call p99 (fresh per call)', ms(percentile(warm.fresh, 0.99)), `quickjs ${ms(q99)}`, ratio(percentile(warm.fresh, 0.99), q99)]))
   console.log(row([`throughput, ${IN_FLIGHT} in flight (reset)`, `${median(rate.ours).toFixed(0)} calls/s`, `quickjs ${median(rate.quickjs).toFixed(0)} calls/s`, ratio(median(rate.ours), median(rate.quickjs))]))
