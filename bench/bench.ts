@@ -1,35 +1,43 @@
-// Measurements (not tests): each figure is a ratio against a peer measured in the same run, on a
-// shared, noisy machine. Medians of repeated runs, interleaved so drift hits both sides alike.
-//  1. fuel overhead: fib(25) on the instrumented engine ÷ the same engine uninstrumented
-//  2. fresh sandbox: instantiate a sandbox vs a fresh node:vm context (the cheapest JS peer)
-//  3. a warm call through the runtime (pool, worker, fresh sandbox, envelope)
-//  4. the CLI's cold start on a cached module (a new process through node_modules/.bin/capsule:
-//     compile cache hit → answer)
+// Measurements (not tests), printed as one table. Every figure is taken in the same run, sides
+// interleaved in rounds so the drift of a shared, noisy machine hits them alike, and each is
+// shown next to its peer measured here (quickjs-emscripten: a new runtime + context + eval +
+// dispose per call; the uninstrumented engine for fuel). Medians unless said otherwise.
+//  - warm sequential call, p50/p99: ours (reset in place), ours (a fresh instance per call), quickjs
+//  - throughput with 16 calls in flight: ours vs quickjs
+//  - a fresh instance (the fallback path) and an in-place reset, in process
+//  - `capsule run` on a cached module in a new process, through the executable itself (what
+//    node_modules/.bin/capsule links to in a project that installed the package)
+//  - fuel overhead: fib(25) metered / unmetered
+//  - memory of a long-lived runtime (default pool) after 1,000 calls, in its own process
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createContext, runInContext } from 'node:vm'
+import { getQuickJS, type QuickJSWASMModule } from 'quickjs-emscripten'
 import { compileModule } from '../src/compile/index.ts'
 import { instantiateSandbox, type LoadedEngine } from '../src/runtime/component-loader.ts'
 import { decodeTaskData } from '../src/runtime/engine/task-data.ts'
 import { ENGINE_FILE, GLUE_FILE, PLAIN_ENGINE_FILE, TASK_DATA_FILE } from '../src/runtime/engine/layout.ts'
-import { createRuntime } from '../src/runtime/index.ts'
+import { createRuntime, type Runtime } from '../src/runtime/index.ts'
 import { CallState } from '../src/runtime/host/call-state.ts'
 import { hostImports } from '../src/runtime/host/imports.ts'
 import { wasiImports } from '../src/runtime/wasi/index.ts'
 import { cliColdStart } from './cli-cold-start.ts'
 
-const RUNS = 12
-/** Runs discarded first, so both engines are measured after V8 tiered their hot code up. */
-const WARMUP = 4
+const ROUNDS = 20
+const PER_ROUND = 10
+const IN_FLIGHT = 16
+const THROUGHPUT_CALLS = 1_000
 
-function median(values: number[]): number {
+function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!
 }
-
+const median = (values: number[]) => percentile(values, 0.5)
 const ms = (value: number) => `${value.toFixed(2)} ms`
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 async function loadEngine(dir: string, files: string[], engineFile: string, key: string): Promise<LoadedEngine> {
   const modules = new Map<string, WebAssembly.Module>()
@@ -40,70 +48,159 @@ async function loadEngine(dir: string, files: string[], engineFile: string, key:
   return { key, modules, instantiate: glue.instantiate }
 }
 
+function quickjsCall(quickjs: QuickJSWASMModule): void {
+  const runtime = quickjs.newRuntime()
+  const context = runtime.newContext()
+  context.unwrapResult(context.evalCode('(() => null)()')).dispose()
+  context.dispose()
+  runtime.dispose()
+}
+
+async function timed(fn: () => unknown): Promise<number> {
+  const started = performance.now()
+  await fn()
+  return performance.now() - started
+}
+
+/** Calls per second with `inFlight` calls kept running until `total` are answered. */
+async function throughput(total: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
+  let started = 0
+  const begin = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (started < total) {
+      started++
+      await call()
+    }
+  }))
+  return total / ((performance.now() - begin) / 1000)
+}
+
+function row(cells: string[]): string {
+  const widths = [34, 26, 26, 12]
+  return cells.map((cell, i) => cell.padEnd(widths[i] ?? 10)).join(' ')
+}
+
 export async function main(root: string): Promise<void> {
   const file = join(root, 'bench', 'fib.capsule.ts')
   const compiled = await compileModule(file, { root })
+  const quickjs = await getQuickJS()
+  const noop = { file, task: 'noop' }
+
+  // -- in process: fuel overhead, a fresh instance, an in-place reset ----------------------------
   const snapshot = decodeTaskData(await readFile(join(compiled.dir, TASK_DATA_FILE)))
   const metered = await loadEngine(compiled.engine.dir, compiled.engine.files, ENGINE_FILE, compiled.engine.key)
   const plain = await loadEngine(compiled.engine.dir, compiled.engine.files, PLAIN_ENGINE_FILE, compiled.engine.key)
   const state = new CallState(0, compiled.tasks[0]!.policy, root, [])
   const imports = { ...wasiImports(() => {}), 'capsule:sandbox/host': hostImports(() => state, () => '{}') }
   const context = JSON.stringify({ env: {}, argv: [], cwd: '/' })
-
-  const fibTimes = { metered: [] as number[], plain: [] as number[] }
-  /** metered ÷ unmetered within one round (the two runs back to back) */
-  const pairedRatios: number[] = []
-  const instantiateTimes: number[] = []
+  const fib = { metered: [] as number[], plain: [] as number[] }
+  const fresh: number[] = []
+  const resets: number[] = []
   let fuel = 0
-  for (let i = -WARMUP; i < RUNS; i++) {
+  let noopFuel = 0
+  for (let i = -4; i < 12; i++) {
     for (const [name, engine] of [['metered', metered], ['plain', plain]] as const) {
       const started = performance.now()
       const sandbox = instantiateSandbox(engine, snapshot, null, imports)
-      if (name === 'metered' && i >= 0) instantiateTimes.push(performance.now() - started)
+      if (name === 'metered' && i >= 0) fresh.push(performance.now() - started)
       sandbox.setFuel(50_000_000_000)
       const t = performance.now()
       const out = sandbox.run('main', '[25]', context)
-      if (i >= 0) fibTimes[name].push(performance.now() - t)
+      if (i >= 0) fib[name].push(performance.now() - t)
       if (JSON.parse(out).result !== 75025) throw new Error(`fib(25) answered ${out}`)
-      if (name === 'metered') fuel = 50_000_000_000 - sandbox.fuelLeft()
+      if (name === 'metered') {
+        fuel = 50_000_000_000 - sandbox.fuelLeft()
+        sandbox.setFuel(1_000_000_000)
+        sandbox.run('noop', '[]', context)
+        noopFuel = 1_000_000_000 - sandbox.fuelLeft()
+        // the steady state: a sandbox reset before (its first reset also pays the page faults)
+        for (let k = 0; k < 2; k++) {
+          const r = performance.now()
+          const refusal = sandbox.reset()
+          if (i >= 0 && k === 1) resets.push(performance.now() - r)
+          if (refusal !== null) throw new Error(`the sandbox could not be reset: ${refusal}`)
+          sandbox.setFuel(1_000_000_000)
+          sandbox.run('noop', '[]', context)
+        }
+      }
     }
-    if (i >= 0) pairedRatios.push(fibTimes.metered.at(-1)! / fibTimes.plain.at(-1)!)
-  }
-  const vmTimes: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now()
-    runInContext('1 + 1', createContext({}))
-    vmTimes.push(performance.now() - t)
-  }
-  const nodeFib = (n: number): number => (n < 2 ? n : nodeFib(n - 1) + nodeFib(n - 2))
-  const nodeTimes: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now()
-    nodeFib(25)
-    nodeTimes.push(performance.now() - t)
   }
 
-  const runtime = createRuntime({ cwd: root, poolSize: 2 })
-  const callTimes: number[] = []
-  await runtime.run({ file, task: 'noop' })
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now()
-    await runtime.run({ file, task: 'noop' })
-    callTimes.push(performance.now() - t)
-    await new Promise((resolve) => setTimeout(resolve, 20)) // let the next sandbox be pre-made
+  // -- warm sequential calls, interleaved in rounds ----------------------------------------------
+  const reusing = createRuntime({ cwd: root })
+  process.env.CAPSULE_SANDBOX_REUSE = 'off'
+  const freshOnly = createRuntime({ cwd: root })
+  delete process.env.CAPSULE_SANDBOX_REUSE
+  const warm = { reset: [] as number[], fresh: [] as number[], quickjs: [] as number[] }
+  for (const runtime of [reusing, freshOnly]) for (let i = 0; i < 20; i++) await runtime.run(noop)
+  for (let i = 0; i < 200; i++) quickjsCall(quickjs)
+  // CPU time of the whole process (every thread) per call: what a loaded machine inflates least
+  const cpu = { reset: 0, quickjs: 0 }
+  const cpuOf = async (fn: () => Promise<void>) => {
+    const before = process.cpuUsage()
+    await fn()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / 1000
   }
-  await runtime.close()
+  for (let round = 0; round < ROUNDS; round++) {
+    cpu.reset += await cpuOf(async () => {
+      for (let i = 0; i < PER_ROUND; i++) warm.reset.push(await timed(() => reusing.run(noop)))
+    })
+    for (let i = 0; i < PER_ROUND; i++) {
+      warm.fresh.push(await timed(() => freshOnly.run(noop)))
+      await sleep(8) // its next instance is made after the answer, off the caller's path
+    }
+    cpu.quickjs += await cpuOf(async () => {
+      for (let i = 0; i < PER_ROUND; i++) warm.quickjs.push(await timed(() => quickjsCall(quickjs)))
+    })
+  }
 
-  const cli = cliColdStart(root, ['run', 'bench/fib.capsule.ts', '--task', 'noop', '--json'], 5)
+  // -- throughput, 16 in flight -------------------------------------------------------------------
+  const rate = { ours: [] as number[], fresh: [] as number[], quickjs: [] as number[] }
+  for (let round = 0; round < 3; round++) {
+    rate.ours.push(await throughput(THROUGHPUT_CALLS, IN_FLIGHT, () => reusing.run(noop)))
+    rate.fresh.push(await throughput(THROUGHPUT_CALLS / 4, IN_FLIGHT, () => freshOnly.run(noop)))
+    rate.quickjs.push(await throughput(THROUGHPUT_CALLS, IN_FLIGHT, async () => quickjsCall(quickjs)))
+  }
+  const stats = reusing.sandboxStats()
+  await Promise.all([reusing.close(), freshOnly.close()])
 
-  const metered25 = median(fibTimes.metered)
-  const plain25 = median(fibTimes.plain)
-  console.log(`unplugin-capsule bench (${RUNS} runs each, medians, interleaved; Node ${process.version})`)
+  // -- a new process: `capsule run` on a cached module, and the memory of a long-lived runtime ---
+  const bin = join(root, 'bin', 'capsule.mjs')
+  const coldStart = cliColdStart(root, ['run', 'bench/fib.capsule.ts', '--task', 'noop', '--json'], 5)
+  const cli = coldStart.wallMs
+  const outDir = mkdtempSync(join(tmpdir(), 'capsule-bench-'))
+  let memory: { rssMb: number; peakMb: number; calls: number }
+  try {
+    execFileSync(bin, ['build', 'bench/fib.capsule.ts', '--out-dir', outDir], { cwd: root, stdio: 'ignore' })
+    const manifest = join(outDir, 'capsule.manifest.json')
+    const out = execFileSync(process.execPath, [join(root, 'bench', 'memory.mjs'), manifest, '1000'], { cwd: root, encoding: 'utf8' })
+    memory = JSON.parse(out.trim().split('\n').pop()!)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
+
+  const qjs = median(warm.quickjs)
+  const q99 = percentile(warm.quickjs, 0.99)
+  const ratio = (value: number, peer: number) => `${(value / peer).toFixed(2)}×`
+  console.log(`unplugin-capsule bench — Node ${process.version}, one run, sides interleaved; peer measured in the same run`)
   console.log('')
-  console.log(`fuel overhead   fib(25) metered ${ms(metered25)} / unmetered ${ms(plain25)} = ${(metered25 / plain25).toFixed(3)}×  (goal ≤ 1.10×)`)
-  console.log(`                per round: median ${median(pairedRatios).toFixed(3)}×, min ${Math.min(...pairedRatios).toFixed(3)}×, max ${Math.max(...pairedRatios).toFixed(3)}×`)
-  console.log(`                fib(25) costs ${fuel.toLocaleString('en-US')} fuel; plain Node runs it in ${ms(median(nodeTimes))} (${(plain25 / median(nodeTimes)).toFixed(1)}× faster than the sandbox's interpreter)`)
-  console.log(`fresh sandbox   instantiate ${ms(median(instantiateTimes))} vs node:vm createContext ${ms(median(vmTimes))} (${(median(instantiateTimes) / median(vmTimes)).toFixed(1)}×)`)
-  console.log(`warm call       runtime.run(noop) end to end ${ms(median(callTimes))}`)
-  console.log(`cli cold start  node_modules/.bin/capsule run (cache hit, new process) ${ms(median(cli.wallMs))} wall, ${ms(median(cli.cpuMs))} CPU  (median of 5; goal ≤ 200 ms wall)`)
+  console.log(row(['measure', 'ours', 'peer', 'ratio']))
+  console.log(row(['-'.repeat(34), '-'.repeat(26), '-'.repeat(26), '-'.repeat(12)]))
+  console.log(row(['warm call p50 (reset in place)', ms(median(warm.reset)), `quickjs ${ms(qjs)}`, ratio(median(warm.reset), qjs)]))
+  console.log(row(['warm call p99 (reset in place)', ms(percentile(warm.reset, 0.99)), `quickjs ${ms(q99)}`, ratio(percentile(warm.reset, 0.99), q99)]))
+  const calls = ROUNDS * PER_ROUND
+  console.log(row(['CPU per warm call (all threads)', ms(cpu.reset / calls), `quickjs ${ms(cpu.quickjs / calls)}`, ratio(cpu.reset, cpu.quickjs)]))
+  console.log(row(['warm call p50 (fresh per call)', ms(median(warm.fresh)), `quickjs ${ms(qjs)}`, ratio(median(warm.fresh), qjs)]))
+  console.log(row(['warm call p99 (fresh per call)', ms(percentile(warm.fresh, 0.99)), `quickjs ${ms(q99)}`, ratio(percentile(warm.fresh, 0.99), q99)]))
+  console.log(row([`throughput, ${IN_FLIGHT} in flight (reset)`, `${median(rate.ours).toFixed(0)} calls/s`, `quickjs ${median(rate.quickjs).toFixed(0)} calls/s`, ratio(median(rate.ours), median(rate.quickjs))]))
+  console.log(row([`throughput, ${IN_FLIGHT} in flight (fresh)`, `${median(rate.fresh).toFixed(0)} calls/s`, '', '']))
+  console.log(row(['fresh instance (fallback path)', ms(median(fresh)), '', '']))
+  console.log(row(['in-place reset', ms(median(resets)), '', '']))
+  console.log(row(['capsule run, cached, new process', `${ms(median(cli))} (CPU ${ms(median(coldStart.cpuMs))})`, '', '']))
+  console.log(row(['fuel overhead fib(25)', `metered ${ms(median(fib.metered))}`, `unmetered ${ms(median(fib.plain))}`, ratio(median(fib.metered), median(fib.plain))]))
+  console.log(row([`memory after ${memory.calls} calls, default pool`, `RSS ${memory.rssMb.toFixed(0)} MB`, `peak ${memory.peakMb.toFixed(0)} MB`, '']))
+  console.log('')
+  console.log(`fib(25) costs ${fuel.toLocaleString('en-US')} fuel, a no-op call ${noopFuel.toLocaleString('en-US')}. Sandboxes of the reset runtime: ${stats.reset} reset in place, ${stats.fresh} fresh.`)
+  console.log(`quickjs-emscripten ${JSON.parse(readFileSync(join(root, 'node_modules', 'quickjs-emscripten', 'package.json'), 'utf8')).version}: new runtime + context + eval + dispose per call, on the main thread.`)
 }

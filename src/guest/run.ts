@@ -1,7 +1,9 @@
 // The guest's exported `run`: finds the task, applies the call context, awaits the task and
 // turns its outcome into the WIT result (ok: JSON result; err: JSON {error_type, message}).
 // Nothing thrown escapes: an uncaught non-string exception would trap without a message.
-import { findTask } from './registry.ts'
+// The module also runs its own call path once while the snapshot is made (warmUp), so every
+// sandbox starts with SpiderMonkey's lazy compilation of that path already done.
+import { findTask, registerTask } from './registry.ts'
 import { applyCallContext, ProcessExit, type CallContext } from './process.ts'
 
 class InvalidOutput extends Error {}
@@ -66,3 +68,18 @@ export async function run(taskName: string, argsJson: string, contextJson: strin
   }
   return outcome
 }
+
+/** Not a valid task name (`:`), so no task module can define or shadow it. */
+const WARM_UP_TASK = 'capsule:warm-up'
+
+/**
+ * Runs a no-op task through `run` at build time (inside the snapshot), touching no host import.
+ * Each call then starts from a snapshot where this path is compiled: less time and fuel per call,
+ * and fuel stays deterministic (every call starts from the same snapshot).
+ */
+function warmUp(): void {
+  registerTask(WARM_UP_TASK, () => ({ warm: [true, 1, 'up'] }))
+  run(WARM_UP_TASK, '[]', '{"env":{},"argv":[],"cwd":"/"}').catch(() => {})
+}
+
+warmUp()

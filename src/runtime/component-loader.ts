@@ -1,7 +1,8 @@
 // Makes fresh sandboxes in a worker: the engine's glue and compiled modules (posted by the main
 // thread) plus one module's snapshot, decoded once. A sandbox gets its own memory, created with
-// the task's `ram` as its maximum and filled with the snapshot before the engine is
-// instantiated on it, and its own fuel counter.
+// the task's `ram` as its maximum and filled with the snapshot's non-zero runs before the
+// engine is instantiated on it, and its own fuel counter. A sandbox can be reset in place
+// (sandbox-reset.ts) when the glue was patched at build time.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -10,13 +11,15 @@ import {
   type TaskData,
 } from './engine/task-data.ts'
 import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from './engine/layout.ts'
+import { ADAPTER_GLOBAL_PREFIX, GLUE_HOOK, type GlueHook } from './engine/glue-hook.ts'
 import { memoize } from './promise-cache.ts'
+import { resetInPlace, type ResetRefusal } from './sandbox-reset.ts'
 
 const WASM32_MAX_PAGES = 65_536
 /** Fuel available while the glue instantiates (not charged to the call). */
 const SETUP_FUEL = 1n << 62n
 
-type RootExports = { run(task: string, argsJson: string, contextJson: string): string }
+type RootExports = { run(task: string, argsJson: string, contextJson: string): string; [GLUE_HOOK]?: GlueHook }
 type Instantiate = (
   getCoreModule: (path: string) => WebAssembly.Module,
   imports: Record<string, unknown>,
@@ -36,6 +39,11 @@ export interface Sandbox {
   ram: number | null
   setFuel(fuel: number): void
   fuelLeft(): number
+  /**
+   * Puts the sandbox back to the state of a fresh one for the next call; answers null, or why it
+   * could not (then it must not be used again). Only after a call that returned or failed cleanly.
+   */
+  reset(): ResetRefusal | null
 }
 
 export class RamTooSmall extends Error {}
@@ -80,6 +88,7 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
   const engineModule = engine.modules.get(ENGINE_FILE)
   let core: WebAssembly.Instance | undefined
   let memory: WebAssembly.Memory | undefined
+  const adapterGlobals: [WebAssembly.Global, number | bigint][] = []
   const root = engine.instantiate(
     (path) => {
       const module = engine.modules.get(path === MAIN_CORE ? ENGINE_FILE : path)
@@ -88,7 +97,13 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
     },
     imports,
     (module, moduleImports) => {
-      if (module !== engineModule) return new WebAssembly.Instance(module, moduleImports)
+      if (module !== engineModule) {
+        const instance = new WebAssembly.Instance(module, moduleImports)
+        for (const [name, value] of Object.entries(instance.exports)) {
+          if (name.startsWith(ADAPTER_GLOBAL_PREFIX)) adapterGlobals.push([value as WebAssembly.Global, (value as WebAssembly.Global).value as number | bigint])
+        }
+        return instance
+      }
       memory = new WebAssembly.Memory({ initial: snapshot.memoryPages, maximum })
       writeTaskMemory(memory, snapshot)
       core = new WebAssembly.Instance(module, { ...moduleImports, [ENGINE_IMPORT_MODULE]: { [MEMORY_IMPORT]: memory } })
@@ -101,6 +116,7 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
   if (!core || !memory) throw new Error('the glue never instantiated the engine')
   // Only the bench's uninstrumented baseline engine lacks the counter.
   const fuel = core.exports[FUEL_EXPORT] as WebAssembly.Global | undefined
+  const resettable = { memory, engine: core, snapshot, adapterGlobals, glue: root[GLUE_HOOK] }
   return {
     run: (task, args, context) => root.run(task, args, context),
     memory,
@@ -109,5 +125,6 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
       if (fuel) fuel.value = BigInt(value) * BigInt(COUNTER_UNITS_PER_FUEL)
     },
     fuelLeft: () => (fuel ? Math.floor(Number(fuel.value as bigint) / COUNTER_UNITS_PER_FUEL) : Number.MAX_SAFE_INTEGER),
+    reset: () => resetInPlace(resettable),
   }
 }

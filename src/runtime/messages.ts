@@ -18,6 +18,8 @@ export type Mount = FileMount
 export interface RunRequest {
   type: 'run'
   id: number
+  /** The lane (call-lanes.ts) that tracks this call's start and end in shared memory. */
+  lane: number
   /** The shared engine's directory (its modules were posted with an EngineMessage first). */
   engineDir: string
   /** The task module's snapshot directory. */
@@ -29,7 +31,7 @@ export interface RunRequest {
   mounts: Mount[]
 }
 
-/** Pre-instantiate the next sandbox for a module, off the caller's path. */
+/** Pre-instantiate a sandbox for a module a worker has not run yet, off the caller's path. */
 export interface PrepareRequest {
   type: 'prepare'
   engineDir: string
@@ -65,16 +67,16 @@ export interface AttemptOutcome {
   hostRequests: HostRequest[]
 }
 
+/** How the sandbox that served a call came to be: made new, or reset in place after a call. */
+export type SandboxOrigin = 'fresh' | 'reset'
+
 export interface RunReply {
   type: 'done'
   id: number
+  lane: number
   outcome: AttemptOutcome
+  /** Absent when the call failed before any sandbox existed. */
+  sandbox?: SandboxOrigin
 }
 
-/** The call has begun executing guest code: the wall-clock timeout starts now. */
-export interface StartedReply {
-  type: 'started'
-  id: number
-}
-
-export type WorkerReply = RunReply | StartedReply | SubtaskRequestMessage
+export type WorkerReply = RunReply | SubtaskRequestMessage

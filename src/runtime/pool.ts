@@ -1,7 +1,18 @@
-// A pool of warm sandbox workers. A call takes an idle worker (or spawns one up to the pool
-// size, or waits); a killed worker is replaced at once so a warm one is ready for the next call.
+// A pool of warm sandbox workers. A call goes to an idle worker (one that served the same module
+// first), else to a new worker up to the pool size, else it queues behind the running call of a
+// busy worker (one call deep, so a worker never idles between calls), else it waits. A worker
+// that falls idle takes over a call still queued elsewhere. A killed worker is replaced at once
+// so a warm one is ready; its queued call is sent elsewhere. Sub-tasks never queue behind
+// anything (their caller may be what blocks that worker): they get an idle or a new worker.
 // Idle workers are unref'd: a process that only used the runtime exits by itself.
-import { SandboxWorker, type SandboxTarget, type SubtaskHandler } from './sandbox-worker.ts'
+import { availableParallelism } from 'node:os'
+import { LANES } from './call-lanes.ts'
+import { failedAttempt } from './envelope.ts'
+import type { AttemptOutcome, RunRequest, SandboxOrigin } from './messages.ts'
+import { NOT_STARTED, SandboxWorker, targetKey, type CallLimits, type SandboxTarget, type SubtaskHandler } from './sandbox-worker.ts'
+
+/** Enough workers to keep every core busy (the main thread's share is small once calls queue). */
+export const DEFAULT_POOL_SIZE = Math.max(2, Math.min(4, availableParallelism()))
 
 export interface PoolOptions {
   size: number
@@ -10,10 +21,27 @@ export interface PoolOptions {
   idleTimeoutMs: number | null
 }
 
+/** How the calls answered so far were served: by a new sandbox, or one reset in place. */
+export interface SandboxStats {
+  fresh: number
+  reset: number
+}
+
+type Request = Omit<RunRequest, 'engineDir' | 'moduleDir' | 'lane'>
+
+export interface RunPlacement {
+  /** A sub-task: never queued behind another call (its caller may be what blocks that worker). */
+  overflow?: boolean
+  /** Called once, when the call is first handed to a worker. */
+  onDispatch?: () => void
+}
+
 export class WorkerPool {
-  private readonly idle: SandboxWorker[] = []
   private readonly all = new Set<SandboxWorker>()
-  private readonly waiting: ((worker: SandboxWorker) => void)[] = []
+  private readonly waiting: (() => void)[] = []
+  private readonly stats: SandboxStats = { fresh: 0, reset: 0 }
+  /** CAPSULE_SANDBOX_REUSE=off makes every call use a new sandbox (bench baseline, tests). */
+  private readonly reuseSandboxes = process.env.CAPSULE_SANDBOX_REUSE !== 'off'
   private closed = false
   private sweeper: NodeJS.Timeout | undefined
 
@@ -24,70 +52,110 @@ export class WorkerPool {
     }
   }
 
+  sandboxStats(): SandboxStats {
+    return { ...this.stats }
+  }
+
   private spawn(): SandboxWorker {
-    const worker = new SandboxWorker((gone) => this.forget(gone), this.options.onSubtask)
+    const worker = new SandboxWorker({
+      onExit: (gone) => this.forget(gone),
+      onSubtask: this.options.onSubtask,
+      onServed: (origin: SandboxOrigin) => this.stats[origin]++,
+      reuseSandboxes: this.reuseSandboxes,
+    })
     this.all.add(worker)
     return worker
   }
 
   /** A worker died (killed on timeout, or crashed): replace it with a warm one at once. */
   private forget(worker: SandboxWorker): void {
-    if (!this.all.delete(worker)) return
-    const index = this.idle.indexOf(worker)
-    if (index >= 0) this.idle.splice(index, 1)
-    if (this.closed) return
-    const replacement = this.spawn()
-    if (worker.lastTarget) void replacement.prepare(worker.lastTarget)
-    const next = this.waiting.shift()
-    if (next) next(replacement)
-    else this.idle.push(replacement)
+    if (!this.all.delete(worker) || this.closed) return
+    if (this.all.size < this.options.size) {
+      const replacement = this.spawn()
+      if (worker.lastTarget) void replacement.prepare(worker.lastTarget)
+    }
+    this.wakeOne()
   }
 
-  /**
-   * An idle worker (the longest idle: its next sandbox is surely made), a new one up to the pool size, or the next one released. A sub-task passes
-   * `overflow`: it must never queue behind its own blocked ancestor, so it gets a new worker.
-   */
-  acquire(options: { overflow?: boolean } = {}): Promise<SandboxWorker> {
-    if (this.closed) return Promise.reject(new Error('the capsule runtime is closed'))
-    const worker = this.idle.shift()
-    if (worker) return Promise.resolve(worker)
-    if (this.all.size < this.options.size || options.overflow) return Promise.resolve(this.spawn())
-    return new Promise((resolve) => this.waiting.push(resolve))
+  private wakeOne(): void {
+    this.waiting.shift()?.()
   }
 
-  release(worker: SandboxWorker): void {
+  private live(): SandboxWorker[] {
+    return [...this.all].filter((worker) => worker.alive)
+  }
+
+  /** The worker for the next call, or undefined when the caller has to wait. */
+  private pick(target: SandboxTarget, overflow: boolean): SandboxWorker | undefined {
+    const key = targetKey(target)
+    const workers = this.live()
+    const idle = workers.filter((worker) => worker.load === 0)
+    const idleSame = idle.find((worker) => worker.lastTarget && targetKey(worker.lastTarget) === key)
+    if (idleSame ?? idle[0]) return idleSame ?? idle[0]
+    if (this.all.size < this.options.size || overflow) return this.spawn()
+    const queueable = workers.filter((worker) => worker.load < LANES && worker.lastTarget && targetKey(worker.lastTarget) === key)
+    return queueable[0] ?? workers.find((worker) => worker.load < LANES)
+  }
+
+  /** Runs one attempt on some worker, moving it when its worker dies or frees up before it starts. */
+  async run(request: Request, target: SandboxTarget, limits: CallLimits, options: RunPlacement = {}): Promise<AttemptOutcome> {
+    let dispatched = false
+    for (;;) {
+      if (this.closed) return failedAttempt({ error_type: 'internal_error', message: 'the capsule runtime is closed' })
+      if (limits.signal?.aborted) return failedAttempt({ error_type: 'timeout', message: 'the call was aborted' })
+      const worker = this.pick(target, options.overflow === true)
+      if (!worker) {
+        await new Promise<void>((resolve) => this.waiting.push(resolve))
+        continue
+      }
+      if (!dispatched) {
+        dispatched = true
+        options.onDispatch?.()
+      }
+      const result = await worker.call(request, target, limits)
+      this.released(worker)
+      if (result !== NOT_STARTED) return result
+    }
+  }
+
+  /** A call on this worker ended: hand its free lane to a waiting call or to a queued one elsewhere. */
+  private released(worker: SandboxWorker): void {
     if (!worker.alive || !this.all.has(worker)) return
-    const next = this.waiting.shift()
-    if (next) next(worker)
-    else if (this.all.size > this.options.size) {
+    if (this.all.size > this.options.size && worker.load === 0) {
       // an overflow worker made for a sub-task: let it go
       this.all.delete(worker)
       void worker.terminate()
-    } else this.idle.push(worker)
+      this.wakeOne()
+      return
+    }
+    if (this.waiting.length > 0) return this.wakeOne()
+    if (worker.load === 0) {
+      for (const other of this.live()) if (other !== worker && other.load > 1 && other.takeBackQueued()) return
+    }
   }
 
   /** Starts the first worker ahead of any call (it boots while the caller resolves what to run). */
   prestart(): void {
-    if (!this.closed && this.all.size === 0) this.idle.push(this.spawn())
+    if (!this.closed && this.all.size === 0) this.spawn()
   }
 
   /** Warms a worker for a module so the first call does not pay for loading it. */
   prepare(target: SandboxTarget): void {
     if (this.closed) return
-    const worker = this.idle[this.idle.length - 1] ?? (this.all.size < this.options.size ? this.spawn() : undefined)
-    if (!worker) return
-    if (!this.idle.includes(worker)) this.idle.push(worker)
-    void worker.prepare(target)
+    const key = targetKey(target)
+    const workers = this.live()
+    if (workers.some((worker) => worker.lastTarget && targetKey(worker.lastTarget) === key)) return
+    const worker = workers.find((w) => w.load === 0) ?? (this.all.size < this.options.size ? this.spawn() : undefined)
+    if (worker) void worker.prepare(target)
   }
 
   private sweep(): void {
     const limit = this.options.idleTimeoutMs
     if (limit === null) return
     const now = Date.now()
-    for (const worker of [...this.idle]) {
+    for (const worker of this.live()) {
       if (this.all.size <= 1) break
-      if (now - worker.lastUsed > limit) {
-        this.idle.splice(this.idle.indexOf(worker), 1)
+      if (worker.load === 0 && now - worker.lastUsed > limit) {
         this.all.delete(worker)
         void worker.terminate()
       }
@@ -97,10 +165,10 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.sweeper)
-    this.waiting.length = 0
+    const waiting = this.waiting.splice(0)
+    for (const wake of waiting) wake()
     const workers = [...this.all]
     this.all.clear()
-    this.idle.length = 0
     await Promise.all(workers.map((worker) => worker.terminate()))
   }
 }

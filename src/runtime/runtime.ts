@@ -2,7 +2,6 @@
 // prebuilt artifacts), runs each attempt in a fresh sandbox with retries, and answers an
 // envelope. Sub-tasks asked for by a guest run here too, in another worker, under the
 // intersection of the callee's and the caller's policy. The compiler is imported lazily.
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { ResolvedPolicy } from '../options/policy.ts'
 import type { CapsuleOptions, Envelope, TaskError } from '../types.ts'
@@ -18,7 +17,7 @@ import { ModuleResolver } from './module-resolver.ts'
 import { parseMount } from './mounts.ts'
 import { parseDuration } from '../options/index.ts'
 import { intersectPolicy } from './policy-intersection.ts'
-import { WorkerPool } from './pool.ts'
+import { DEFAULT_POOL_SIZE, WorkerPool, type SandboxStats } from './pool.ts'
 
 export interface RunOptions {
   /** A task module: compiled on demand (the compiler is imported lazily, only here). */
@@ -59,6 +58,8 @@ export interface Runtime {
   on<T extends CapsuleEventType>(type: T | '*', listener: CapsuleEventListener<T>): () => void
   /** The calls in flight (sub-tasks included) and their state. */
   calls(): CallInfo[]
+  /** How the calls so far were served: a new sandbox, or one reset in place (for tests and stats). */
+  sandboxStats(): SandboxStats
 }
 
 /** One call as its events name it, and where its run's own listener is. */
@@ -120,7 +121,7 @@ function idleTimeoutMs(value: string | number | undefined): number {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const frames = new Map<number, CallFrame>()
   const pool = new WorkerPool({
-    size: options.poolSize ?? Math.max(2, Math.min(4, availableParallelism())),
+    size: options.poolSize ?? DEFAULT_POOL_SIZE,
     idleTimeoutMs: idleTimeoutMs(options.idleTimeout),
     onSubtask: runSubtask,
   })
@@ -133,11 +134,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const id = nextCallId++
     const frame: CallFrame = { artifact, policy, depth, startedAt: performance.now(), children: new Set(), call }
     frames.set(id, frame)
-    const worker = await pool.acquire({ overflow: depth > 0 })
-    if (number === 1) emit(call.who, { type: 'call:start' }, call.perRun)
-    emit(call.who, { type: 'attempt:start', attempt: number }, call.perRun)
+    const onDispatch = () => {
+      if (number === 1) emit(call.who, { type: 'call:start' }, call.perRun)
+      emit(call.who, { type: 'attempt:start', attempt: number }, call.perRun)
+    }
     try {
-      return await worker.call({
+      return await pool.run({
         type: 'run',
         id,
         root: artifact.root,
@@ -145,12 +147,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         context: { env: resolveEnv(policy.env, artifact.root), argv: [policy.name], cwd: '/' },
         policy,
         mounts,
-      }, { engine: artifact.engine, moduleDir: artifact.dir, ram: policy.ram }, { timeoutMs: policy.timeout, signal })
+      }, { engine: artifact.engine, moduleDir: artifact.dir, ram: policy.ram }, { timeoutMs: policy.timeout, signal }, { overflow: depth > 0, onDispatch })
     } finally {
       frames.delete(id)
       // A caller that ended (answered, timed out, killed) takes its in-flight sub-tasks with it.
       for (const child of frame.children) child.abort()
-      pool.release(worker)
     }
   }
 
@@ -253,6 +254,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     close: () => pool.close(),
     on: (type, listener) => events.on(type, listener),
     calls: () => events.calls(),
+    sandboxStats: () => pool.sandboxStats(),
   }
 }
 

@@ -1,15 +1,22 @@
 // The main thread's handle on one sandbox worker: hands it the shared engine's compiled modules
-// once, sends calls, starts the wall-clock timer when the guest actually starts, and on timeout
-// or abort terminates the thread (the only thing that stops `while(true){}`), answering the call
-// anyway. It also answers the worker's sub-task requests.
+// once, sends calls (at most one running and one queued behind it, each in a lane of shared
+// memory, call-lanes.ts), runs each call's timeout from the moment the worker started its guest
+// (read from shared memory: no per-call `started` message), and on timeout or abort terminates
+// the thread (the only thing that stops `while(true){}`), answering the call anyway. A call
+// that had not started when its worker died, or that is taken back for an idle worker, is
+// answered NOT_STARTED so the pool sends it elsewhere. It also answers sub-task requests.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
+import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
 import { failedAttempt } from './envelope.ts'
-import type { AttemptOutcome, RunRequest, SubtaskRequestMessage, WorkerReply } from './messages.ts'
+import type { AttemptOutcome, RunRequest, SandboxOrigin, SubtaskRequestMessage, WorkerReply } from './messages.ts'
+import type { SandboxWorkerData } from './worker.ts'
 import type { TaskError } from '../types.ts'
 
 const WORKER_FILE = new URL('./runtime-worker.mjs', import.meta.url)
+/** How often a queued call's timer looks whether its call has started yet. */
+const QUEUED_POLL_MS = 10
 
 export interface CallLimits {
   timeoutMs: number | null
@@ -23,44 +30,79 @@ export interface SandboxTarget {
   ram: number | null
 }
 
+export const targetKey = (target: SandboxTarget): string => `${target.moduleDir}\0${target.ram}`
+
+/** The call never started: its worker died first, or the pool took it back for another worker. */
+export const NOT_STARTED = Symbol('not started')
+export type CallResult = AttemptOutcome | typeof NOT_STARTED
+
 /** Runs a sub-task a guest asked for and answers its envelope as JSON. */
 export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
+
+export interface SandboxWorkerOptions {
+  onExit: (worker: SandboxWorker) => void
+  onSubtask: SubtaskHandler
+  /** Told how the sandbox of each answered call came to be (for the runtime's stats). */
+  onServed: (origin: SandboxOrigin) => void
+  reuseSandboxes: boolean
+}
+
+interface Pending {
+  id: number
+  finish: (result: CallResult) => void
+}
 
 export class SandboxWorker {
   private readonly worker: Worker
   private readonly subtaskPort: MessagePort
   private readonly subtaskCounter: Int32Array
+  private readonly lanes: CallLanes
   private readonly enginesSent = new Set<string>()
-  private inFlight: { id: number; finish: (outcome: AttemptOutcome) => void; started: () => void } | undefined
+  private readonly pending: (Pending | undefined)[] = new Array(LANES).fill(undefined)
+  /** Calls this worker holds (running or queued), reserved synchronously by `call`. */
+  load = 0
   /** False once the thread was terminated or crashed: never reuse it. */
   alive = true
   lastUsed = Date.now()
   lastTarget: SandboxTarget | undefined
 
-  constructor(onExit: (worker: SandboxWorker) => void, onSubtask: SubtaskHandler) {
+  constructor(private readonly options: SandboxWorkerOptions) {
     const { port1, port2 } = new MessageChannel()
     const subtaskSignal = new SharedArrayBuffer(4)
+    const lanes = createLaneBuffer()
     this.subtaskPort = port1
     this.subtaskCounter = new Int32Array(subtaskSignal)
-    this.worker = new Worker(WORKER_FILE, { workerData: { subtaskPort: port2, subtaskSignal }, transferList: [port2] })
+    this.lanes = new CallLanes(lanes)
+    const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes: options.reuseSandboxes }
+    this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] })
     this.worker.unref()
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
       if (message.type === 'subtask') {
-        void onSubtask(message).then((envelopeJson) => this.answerSubtask(message.id, envelopeJson))
+        void options.onSubtask(message).then((envelopeJson) => this.answerSubtask(message.id, envelopeJson))
         return
       }
-      if (!this.inFlight || message.id !== this.inFlight.id) return
-      if (message.type === 'started') this.inFlight.started()
-      else this.inFlight.finish(message.outcome)
+      const pending = this.pending[message.lane]
+      if (!pending || pending.id !== message.id) return
+      if (message.sandbox) options.onServed(message.sandbox)
+      pending.finish(message.outcome)
     })
     this.worker.on('error', (error) => {
-      this.inFlight?.finish(failedAttempt({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))
+      this.settleAll(failedAttempt({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))
     })
     this.worker.on('exit', () => {
       this.alive = false
-      this.inFlight?.finish(failedAttempt({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
-      onExit(this)
+      this.settleAll(failedAttempt({ error_type: 'internal_error', message: 'the sandbox worker exited unexpectedly' }))
+      options.onExit(this)
+    })
+  }
+
+  /** The worker is gone: the running call gets `outcome`, a queued one goes elsewhere. */
+  private settleAll(outcome: AttemptOutcome): void {
+    this.pending.forEach((pending, lane) => {
+      if (!pending) return
+      const phase = this.lanes.read(lane, pending.id)?.phase
+      pending.finish(phase === Phase.Running || phase === Phase.Done ? outcome : NOT_STARTED)
     })
   }
 
@@ -81,8 +123,9 @@ export class SandboxWorker {
     this.worker.postMessage({ type: 'engine', dir: engine.dir, key: engine.key, modules })
   }
 
-  /** Pre-makes the next sandbox for a target, so its first call does not pay for it. */
+  /** Pre-makes a sandbox for a target this worker has not served yet. */
   async prepare(target: SandboxTarget): Promise<void> {
+    if (this.lastTarget && targetKey(this.lastTarget) === targetKey(target)) return
     this.lastTarget = target
     if (!this.enginesSent.has(target.engine.dir)) {
       // the worker reads the snapshot and the glue while this thread compiles the engine
@@ -92,43 +135,82 @@ export class SandboxWorker {
     this.worker.postMessage({ type: 'prepare', engineDir: target.engine.dir, moduleDir: target.moduleDir, ram: target.ram })
   }
 
-  async call(request: Omit<RunRequest, 'engineDir' | 'moduleDir'>, target: SandboxTarget, limits: CallLimits): Promise<AttemptOutcome> {
-    this.lastTarget = target
+  /** Takes back a call that waits behind another one, for an idle worker; false if none. */
+  takeBackQueued(): boolean {
+    for (let lane = 0; lane < LANES; lane++) {
+      const pending = this.pending[lane]
+      if (pending && this.lanes.read(lane, pending.id)?.phase === Phase.Queued && this.lanes.cancel(lane, pending.id)) {
+        pending.finish(NOT_STARTED)
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Sends a call; the caller (the pool) made sure this worker holds fewer than LANES calls. */
+  async call(request: Omit<RunRequest, 'engineDir' | 'moduleDir' | 'lane'>, target: SandboxTarget, limits: CallLimits): Promise<CallResult> {
+    const lane = this.pending.findIndex((pending) => pending === undefined)
+    if (lane < 0) throw new Error('internal: a sandbox worker was given more calls than it has lanes')
+    let finish: (result: CallResult) => void = () => {}
+    const result = new Promise<CallResult>((resolve) => (finish = resolve))
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => {
+      if (this.lanes.cancel(lane, request.id)) settle({ ...failedAttempt({ error_type: 'timeout', message: 'the call was aborted' }) })
+      else this.kill(settle, { error_type: 'timeout', message: 'the call was aborted' })
+    }
+    const settle = (outcome: CallResult) => {
+      if (this.pending[lane]?.id !== request.id) return
+      this.pending[lane] = undefined
+      clearTimeout(timer)
+      limits.signal?.removeEventListener('abort', onAbort)
+      if (--this.load === 0) this.worker.unref()
+      this.lastUsed = Date.now()
+      finish(outcome)
+    }
+    this.pending[lane] = { id: request.id, finish: settle }
     // A pending call keeps the process alive (an async wasm compile alone would not).
-    this.worker.ref()
+    if (this.load++ === 0) this.worker.ref()
+    this.lastTarget = target
     try {
       await this.sendEngine(target.engine)
     } catch (error) {
-      this.worker.unref()
-      return failedAttempt({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` })
+      settle(failedAttempt({ error_type: 'internal_error', message: `cannot load the sandbox engine: ${(error as Error).message}` }))
+      return result
     }
-    return new Promise<AttemptOutcome>((resolve) => {
-      let timer: NodeJS.Timeout | undefined
-      const onAbort = () => this.kill(finish, { error_type: 'timeout', message: 'the call was aborted' })
-      const finish = (outcome: AttemptOutcome) => {
-        if (!this.inFlight) return
-        this.inFlight = undefined
-        clearTimeout(timer)
-        limits.signal?.removeEventListener('abort', onAbort)
-        this.worker.unref()
-        this.lastUsed = Date.now()
-        resolve(outcome)
+    if (!this.alive) {
+      settle(NOT_STARTED)
+      return result
+    }
+    if (limits.signal?.aborted) {
+      settle(failedAttempt({ error_type: 'timeout', message: 'the call was aborted' }))
+      return result
+    }
+    limits.signal?.addEventListener('abort', onAbort, { once: true })
+    this.lanes.queue(lane, request.id)
+    this.worker.postMessage({ ...request, lane, engineDir: target.engine.dir, moduleDir: target.moduleDir })
+    if (limits.timeoutMs !== null) {
+      const ms = limits.timeoutMs
+      const check = () => {
+        const where = this.lanes.read(lane, request.id)
+        if (!where || where.phase === Phase.Done || where.phase === Phase.Cancelled) return
+        if (where.phase === Phase.Queued) {
+          timer = setTimeout(check, Math.min(ms, QUEUED_POLL_MS))
+          return
+        }
+        const left = where.startedAt + ms - sharedNow()
+        if (left > 0) timer = setTimeout(check, left)
+        else this.kill(settle, { error_type: 'timeout', message: `the task exceeded its timeout of ${ms} ms` })
       }
-      const started = () => {
-        if (limits.timeoutMs === null) return
-        const ms = limits.timeoutMs
-        timer = setTimeout(() => this.kill(finish, { error_type: 'timeout', message: `the task exceeded its timeout of ${ms} ms` }), ms)
-      }
-      this.inFlight = { id: request.id, finish, started }
-      if (limits.signal?.aborted) return onAbort()
-      limits.signal?.addEventListener('abort', onAbort, { once: true })
-      this.worker.postMessage({ ...request, engineDir: target.engine.dir, moduleDir: target.moduleDir })
-    })
+      timer = setTimeout(check, ms)
+    }
+    return result
   }
 
-  private kill(finish: (outcome: AttemptOutcome) => void, error: TaskError): void {
+  /** Stops the thread: the running call gets `error`; a queued one is taken back at once. */
+  private kill(settleRunning: (result: CallResult) => void, error: TaskError): void {
     this.alive = false
-    finish(failedAttempt(error))
+    settleRunning(failedAttempt(error))
+    this.takeBackQueued()
     void this.worker.terminate()
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ENGINE_FILE, ENGINE_META, PLAIN_ENGINE_FILE } from '../../runtime/engine/layout.ts'
 import { instrumentFuel } from './instrument-fuel.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './instrumentation.ts'
+import { patchEngineSupport } from './patch-glue.ts'
 
 
 export interface EngineParts {
@@ -33,6 +34,7 @@ export function engineId(parts: EngineParts): string {
 }
 
 export async function storeEngine(cacheDir: string, parts: EngineParts): Promise<StoredEngine> {
+  parts = { ...parts, support: patchEngineSupport(parts.support) }
   const id = engineId(parts)
   const dir = join(cacheDir, 'engines', id)
   if (existsSync(join(dir, ENGINE_META))) return { id, dir, built: false, instrumentMs: 0 }

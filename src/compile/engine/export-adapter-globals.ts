@@ -1,0 +1,74 @@
+// Build time: makes the small adapter core modules jco emits next to the engine (the WASI
+// preview1 adapter) export their mutable globals, so the runtime can put them back when it
+// resets a sandbox in place. The adapter keeps its stack and state pointers in globals and
+// allocates its state in the engine's heap on first use: after the engine's memory is restored
+// to the snapshot those pointers would dangle, so a reset zeroes them as a fresh instance has them.
+import { ADAPTER_GLOBAL_PREFIX } from '../../runtime/engine/glue-hook.ts'
+import { readGlobals, readSections, SECTION, WasmReader } from './wasm-reader.ts'
+
+const encoder = new TextEncoder()
+
+function uleb(value: number): number[] {
+  const out: number[] = []
+  let rest = value >>> 0
+  do {
+    let byte = rest & 0x7f
+    rest >>>= 7
+    if (rest) byte |= 0x80
+    out.push(byte)
+  } while (rest)
+  return out
+}
+
+/** Counts imported globals (they come first in the global index space). */
+function importedGlobals(bytes: Uint8Array, payloadStart: number): number {
+  const reader = new WasmReader(bytes, payloadStart)
+  let globals = 0
+  for (let count = reader.u32(); count > 0; count--) {
+    reader.name()
+    reader.name()
+    const kind = reader.u8()
+    if (kind === 0x00) reader.u32()
+    else if (kind === 0x01 || kind === 0x02) {
+      if (kind === 0x01) reader.u8()
+      const flags = reader.u8()
+      reader.u32()
+      if (flags & 1) reader.u32()
+    } else if (kind === 0x03) {
+      reader.u8()
+      reader.u8()
+      globals++
+    } else throw new Error(`unsupported import kind ${kind}`)
+  }
+  return globals
+}
+
+/**
+ * Returns the module with every mutable global it defines exported as
+ * `capsule:adapter-global:<index>`, or the same bytes when it has none.
+ */
+export function exportAdapterGlobals(wasm: Uint8Array): Uint8Array {
+  const sections = readSections(wasm)
+  const globalSection = sections.find((s) => s.id === SECTION.global)
+  if (!globalSection) return wasm
+  const importSection = sections.find((s) => s.id === SECTION.import)
+  const firstIndex = importSection ? importedGlobals(wasm, importSection.payloadStart) : 0
+  const mutable = readGlobals(wasm, globalSection).flatMap((global, i) => (global.mutable ? [firstIndex + i] : []))
+  if (mutable.length === 0) return wasm
+  const exportSection = sections.find((s) => s.id === SECTION.export)
+  if (!exportSection) throw new Error('an adapter module with mutable globals has no export section')
+  const reader = new WasmReader(wasm, exportSection.payloadStart)
+  const count = reader.u32()
+  const extra = mutable.flatMap((index) => {
+    const name = encoder.encode(ADAPTER_GLOBAL_PREFIX + index)
+    return [...uleb(name.length), ...name, 0x03, ...uleb(index)]
+  })
+  const payload = [...uleb(count + mutable.length), ...wasm.subarray(reader.pos, exportSection.end), ...extra]
+  const section = Uint8Array.from([SECTION.export, ...uleb(payload.length), ...payload])
+  const out = new Uint8Array(wasm.length - (exportSection.end - exportSection.start) + section.length)
+  out.set(wasm.subarray(0, exportSection.start))
+  out.set(section, exportSection.start)
+  out.set(wasm.subarray(exportSection.end), exportSection.start + section.length)
+  if (!WebAssembly.validate(out as Uint8Array<ArrayBuffer>)) throw new Error('the adapter does not validate after exporting its globals')
+  return out
+}
