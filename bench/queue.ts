@@ -63,7 +63,7 @@ export async function main(root: string): Promise<void> {
       const children = await Promise.all(Array.from({ length: workers }, () => startWorker(root, manifest, redis.url, queue, CONCURRENCY / workers)))
       const client = createQueueRuntime({ connection: redis.url, queue })
       await timed(() => client.run({ manifest, task: TASK }), WARMUP_CALLS)
-      rows.push({ setup: `queue, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency ${CONCURRENCY / workers} each)`, seconds: await timed(() => client.run({ manifest, task: TASK })) })
+      rows.push({ setup: `queue, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency ${CONCURRENCY / workers}${workers > 1 ? ' each' : ''})`, seconds: await timed(() => client.run({ manifest, task: TASK })) })
       await client.close()
       await stop(children)
     }
