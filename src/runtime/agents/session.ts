@@ -142,10 +142,10 @@ export function createSession(options: SessionOptions = {}): Session {
   const session: Session = {
     workspace,
 
-    run(code, runOptions = {}) {
+    async run(code, runOptions = {}) {
       ensureOpen('run')
       if (typeof code !== 'string') {
-        return Promise.reject(new CapsuleError('INVALID_RUN_OPTIONS', `session.run(code): code must be a string, got ${code === null ? 'null' : typeof code}`))
+        throw new CapsuleError('INVALID_RUN_OPTIONS', `session.run(code): code must be a string, got ${code === null ? 'null' : typeof code}`)
       }
       return serialized(() => runNow(code, runOptions.signal))
     },
@@ -169,7 +169,7 @@ export function createSession(options: SessionOptions = {}): Session {
       return target
     },
 
-    reset() {
+    async reset() {
       ensureOpen('reset')
       return serialized(async () => {
         await dropThread()
