@@ -17,7 +17,7 @@ async function connect(args: string[], cwd = REPO_ROOT): Promise<Client> {
   return client
 }
 
-const textOf = (result: { content?: unknown }) => (result.content as { type: string; text: string }[])[0]!.text
+const textOf = (result: Record<string, unknown>) => (result.content as { type: string; text: string }[])[0]!.text
 
 describe('capsule mcp <manifest>', () => {
   let client: Client

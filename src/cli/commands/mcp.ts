@@ -6,7 +6,6 @@ import { resolve } from 'node:path'
 import pc from 'picocolors'
 import type { SnippetLimits } from '../../runtime/agents/snippet-policy.ts'
 import { createRuntime, loadManifest } from '../../runtime/index.ts'
-import type { TaskToolEntry } from '../../mcp/task-tools.ts'
 import { loadConfig } from '../config.ts'
 import { compileTaskModules, findTaskModules } from '../task-modules.ts'
 import { UsageError } from '../usage-error.ts'
@@ -54,7 +53,7 @@ export async function mcpCommand(targets: string[], flags: McpFlags): Promise<nu
   // Validated before anything is served: a bad limit is a usage error (exit 2).
   const extra = flags.eval ? [evalTool(evalLimits(flags), config.root)] : []
 
-  const entries: TaskToolEntry[] = []
+  const entries: Parameters<typeof taskTools>[0] = []
   const isManifest = targets.length === 1 && targets[0]!.endsWith('.json')
   if (isManifest) {
     const manifest = resolve(cwd, targets[0]!)
