@@ -36,10 +36,10 @@ export function evalTool(limits: SnippetLimits, cwd: string): CapsuleTool {
       properties: { code: { type: 'string', description: 'JavaScript source (a script, not a module)' } },
       required: ['code'],
     },
-    async call(input) {
+    async call(input, signal) {
       const code = input?.code
       if (typeof code !== 'string') return 'the input property "code" must be a string of JavaScript'
-      return runJavaScript(code, { ...limits, cwd })
+      return runJavaScript(code, { ...limits, cwd, signal })
     },
   }
 }

@@ -10,25 +10,33 @@ import { envelopeResult, invalidInputResult } from './tool-result.ts'
 export interface ServeOptions {
   name: string
   version: string
-  tools: CapsuleTool[]
+  /** The tools, once known: the server answers `initialize` at once, while task modules may still compile. */
+  tools: Promise<CapsuleTool[]>
 }
 
 export function createMcpServer(options: ServeOptions): Server {
-  const byName = new Map(options.tools.map((tool) => [tool.name, tool]))
+  const byName = options.tools.then((tools) => new Map(tools.map((tool) => [tool.name, tool])))
+  byName.catch(() => {}) // serveStdio reports the failure
   const server = new Server({ name: options.name, version: options.version }, { capabilities: { tools: {} } })
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: options.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema: inputSchema as { type: 'object' } })),
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: (await options.tools).map(({ name, description, inputSchema }) => ({ name, description, inputSchema: inputSchema as { type: 'object' } })),
   }))
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const tool = byName.get(request.params.name)
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `unknown tool "${request.params.name}" (tools: ${[...byName.keys()].join(', ')})`)
-    const answer = await tool.call(request.params.arguments)
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tools = await byName
+    const tool = tools.get(request.params.name)
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `unknown tool "${request.params.name}" (tools: ${[...tools.keys()].join(', ')})`)
+    // A cancelled request stops its sandbox (answered as a timeout, which the client ignores).
+    const answer = await tool.call(request.params.arguments, extra.signal)
     return typeof answer === 'string' ? invalidInputResult(answer) : envelopeResult(answer)
   })
   return server
 }
 
-/** Serves the tools on stdin/stdout until stdin ends; then `onClose` runs and the promise resolves. */
+/**
+ * Serves the tools on stdin/stdout until stdin ends; then `onClose` runs and the promise
+ * resolves. When the tools cannot be made (a task module does not compile), the server closes
+ * and the promise rejects with that error.
+ */
 export async function serveStdio(options: ServeOptions, onClose: () => Promise<void>): Promise<void> {
   const server = createMcpServer(options)
   const closed = new Promise<void>((resolve) => {
@@ -37,6 +45,13 @@ export async function serveStdio(options: ServeOptions, onClose: () => Promise<v
     process.stdin.once('close', () => void server.close())
   })
   await server.connect(new StdioServerTransport())
+  try {
+    await options.tools
+  } catch (error) {
+    await server.close()
+    await onClose()
+    throw error
+  }
   await closed
   await onClose()
 }

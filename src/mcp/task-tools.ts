@@ -32,10 +32,10 @@ export function taskTools(entries: TaskToolEntry[], run: RunTask, reserved: stri
       name,
       description: signature?.description ?? `Runs the task "${entry.task}" of ${entry.source} in a capsule sandbox.`,
       inputSchema: signature?.inputSchema ?? ARGS_INPUT_SCHEMA,
-      async call(input) {
+      async call(input, signal) {
         const args = argumentsFor(signature, input)
         if (typeof args === 'string') return args
-        return run({ ...entry.select, args })
+        return run({ ...entry.select, args, signal })
       },
     }
   })

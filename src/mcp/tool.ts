@@ -7,8 +7,8 @@ export interface CapsuleTool {
   name: string
   description: string
   inputSchema: JsonSchema
-  /** Runs the tool; answers an envelope, or a string saying why the input does not fit. */
-  call(input: Record<string, unknown> | undefined): Promise<Envelope | string>
+  /** Runs the tool; answers an envelope, or a string saying why the input does not fit. `signal`: the client cancelled. */
+  call(input: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<Envelope | string>
 }
 
 /** MCP tool names: letters, digits, `_` and `-` (at most 64). */

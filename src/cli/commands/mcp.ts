@@ -50,32 +50,38 @@ export async function mcpCommand(targets: string[], flags: McpFlags): Promise<nu
   const [{ serveStdio }, { taskTools }, { evalTool }] = await Promise.all([
     import('../../mcp/server.ts'), import('../../mcp/task-tools.ts'), import('../../mcp/eval-tool.ts'),
   ])
-  // Validated before anything is served: a bad limit is a usage error (exit 2).
+  // Validated before anything is served: a bad limit, a bad manifest or no task module is a usage error (exit 2).
   const extra = flags.eval ? [evalTool(evalLimits(flags), config.root)] : []
-
-  const entries: Parameters<typeof taskTools>[0] = []
   const isManifest = targets.length === 1 && targets[0]!.endsWith('.json')
-  if (isManifest) {
-    const manifest = resolve(cwd, targets[0]!)
-    for (const module of loadManifest(manifest).modules) {
-      for (const task of module.tasks) {
-        entries.push({ source: module.source, task: task.name, signature: task.signature, select: { manifest, task: `${module.source}#${task.name}` } })
-      }
-    }
-  } else {
-    const files = targets.length > 0 ? targets.map((file) => resolve(cwd, file)) : flags.eval ? [] : await findTaskModules(config)
-    if (files.length === 0 && !flags.eval) throw new UsageError(`no task modules (*.capsule.{ts,mts,js,mjs}) found under ${config.root}; pass a manifest or files, or --eval`)
-    for (const module of await compileTaskModules(files, config, log)) {
-      for (const task of module.tasks) {
-        entries.push({ source: module.source, task: task.policy.name, signature: task.signature, select: { file: module.source, task: task.policy.name } })
-      }
-    }
+  if (isManifest) loadManifest(resolve(cwd, targets[0]!))
+  const files = isManifest ? [] : targets.length > 0 ? targets.map((file) => resolve(cwd, file)) : flags.eval ? [] : await findTaskModules(config)
+  if (!isManifest && files.length === 0 && !flags.eval) {
+    throw new UsageError(`no task modules (*.capsule.{ts,mts,js,mjs}) found under ${config.root}; pass a manifest or files, or --eval`)
   }
 
   const runtime = createRuntime({ cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults })
-  const tools = [...taskTools(entries, (options) => runtime.run(options), extra.map((tool) => tool.name)), ...extra]
-  if (tools.length === 0) throw new UsageError('nothing to serve: no tasks found')
-  log(`serving ${tools.length} tool${tools.length === 1 ? '' : 's'} on stdio: ${tools.map((tool) => tool.name).join(', ')}`)
+  // Task modules may take a while to compile: the server answers `initialize` meanwhile.
+  const tools = (async () => {
+    const entries: Parameters<typeof taskTools>[0] = []
+    if (isManifest) {
+      const manifest = resolve(cwd, targets[0]!)
+      for (const module of loadManifest(manifest).modules) {
+        for (const task of module.tasks) {
+          entries.push({ source: module.source, task: task.name, signature: task.signature, select: { manifest, task: `${module.source}#${task.name}` } })
+        }
+      }
+    } else {
+      for (const module of await compileTaskModules(files, config, log)) {
+        for (const task of module.tasks) {
+          entries.push({ source: module.source, task: task.policy.name, signature: task.signature, select: { file: module.source, task: task.policy.name } })
+        }
+      }
+    }
+    const all = [...taskTools(entries, (options) => runtime.run(options), extra.map((tool) => tool.name)), ...extra]
+    log(`serving ${all.length} tool${all.length === 1 ? '' : 's'} on stdio: ${all.map((tool) => tool.name).join(', ')}`)
+    return all
+  })()
+  tools.catch(() => {}) // serveStdio rethrows it (exit 2)
   await serveStdio({ name: 'capsule', version, tools }, () => runtime.close())
   return 0
 }
