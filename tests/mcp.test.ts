@@ -57,7 +57,9 @@ describe('capsule mcp <manifest>', () => {
     expect(result.isError).toBe(false)
     expect(result.structuredContent).toMatchObject({ success: true, result: 5, error: null, execution: { task_name: 'add' } })
     expect(textOf(result)).toBe('5')
-    expect(await client.callTool({ name: 'greet', arguments: { name: 'Ada', tone: 'loud' } })).toMatchObject({ structuredContent: { result: 'HELLO, ADA!' } })
+    const greeted = await client.callTool({ name: 'greet', arguments: { name: 'Ada', tone: 'loud' } })
+    expect(greeted).toMatchObject({ structuredContent: { result: 'HELLO, ADA!' } })
+    expect(textOf(greeted)).toBe('HELLO, ADA!')
     expect(await client.callTool({ name: 'norm', arguments: { args: [{ x: 3, y: 4 }] } })).toMatchObject({ structuredContent: { result: 5 } })
   })
 

@@ -1,5 +1,6 @@
 // An envelope as an MCP tool result: the whole envelope as structuredContent, plus a short text
-// for clients that only show text (the result or `error_type: message`, then the console lines).
+// for clients that only show text (the result — a string as is, anything else as JSON — or
+// `error_type: message`, then the console lines).
 // A failed envelope sets isError.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Envelope } from '../types.ts'
@@ -13,7 +14,7 @@ function clip(text: string, max: number): string {
 
 export function envelopeResult(envelope: Envelope): CallToolResult {
   const head = envelope.success
-    ? clip(JSON.stringify(envelope.result) ?? 'null', MAX_TEXT)
+    ? clip(typeof envelope.result === 'string' ? envelope.result : JSON.stringify(envelope.result) ?? 'null', MAX_TEXT)
     : `${envelope.error!.error_type}: ${clip(envelope.error!.message, MAX_TEXT)}`
   const logs = envelope.execution.logs
   const shown = logs.slice(0, MAX_LOG_LINES).map((entry) => `[${entry.level}] ${clip(entry.message, 500)}`)
