@@ -63,6 +63,18 @@ describe('runJavaScript', () => {
     expect(await runJavaScript(code, { cwd: root, allowedFiles: [{ path: 'data', mode: 'ro' }] })).toMatchObject({ success: true, result: 'granted' })
   })
 
+  it('shows only the env variables the call allows', async () => {
+    process.env.CAPSULE_SNIPPET_TEST = 'visible'
+    expect(await runJavaScript('process.env.CAPSULE_SNIPPET_TEST ?? "hidden"')).toMatchObject({ result: 'hidden' })
+    expect(await runJavaScript('process.env.CAPSULE_SNIPPET_TEST', { envVariables: ['CAPSULE_SNIPPET_TEST'] })).toMatchObject({ result: 'visible' })
+  })
+
+  it('enforces the memory cap of the call', async () => {
+    const envelope = await runJavaScript('const chunks = []; for (;;) chunks.push(new Array(1 << 16).fill(chunks.length))', { ram: '32MB', compute: 'HIGH', timeout: '60s' })
+    expect(envelope.error?.error_type).toBe('memory_exceeded')
+    expect(envelope.execution.ram_used).toBeLessThanOrEqual(32 * 1024 * 1024)
+  })
+
   it('rejects invalid limits with the accepted forms, before running anything', async () => {
     await expect(runJavaScript('1', { ram: 'lots' })).rejects.toThrow(/runJavaScript: option "ram".*accepted/)
     await expect(runJavaScript('1', { maxRetries: 2 } as never)).rejects.toThrow(/unknown option "maxRetries"; accepted: compute, ram, timeout/)
