@@ -66,8 +66,8 @@ describe('import rules', () => {
     expect(users.some((e) => e.lazy)).toBe(true)
   })
 
-  it('snippet/ (the prebuilt snippet task module) imports only the guest-facing package, node:fs, node:path and acorn', () => {
-    const allowed = (to: string) => to.startsWith('snippet/') || ['unplugin-capsule', 'node:fs', 'node:path', 'acorn'].includes(to)
+  it('snippet/ (the prebuilt snippet task module) imports only the guest-facing package, node:fs and node:path', () => {
+    const allowed = (to: string) => to.startsWith('snippet/') || ['unplugin-capsule', 'node:fs', 'node:path'].includes(to)
     expect(edges.filter((e) => e.from.startsWith('snippet/') && !allowed(e.to))).toEqual([])
   })
 

@@ -1,13 +1,14 @@
 // The prebuilt snippet sandbox behind runJavaScript() and sessions: one task that evaluates a
 // code string in the sandbox's global scope with indirect eval (never the module's own scope),
-// awaits a returned promise and answers the completion value. A snippet cannot `import`, so the
+// awaits a returned promise and answers the completion value. The host has already rewritten
+// the string REPL-style (runtime/agents/prepare-snippet.ts); a parse error the engine still finds
+// becomes `SyntaxError: … (line L, column C of the snippet)`. A snippet cannot `import`, so the
 // same policed `fs` and `path` a task gets from node:fs / node:path are globals here. Compiled
 // into dist/snippet/ by `npm run build`; the policy written there is a placeholder: the host
 // runs this task under the caller's own validated limits.
 import { task } from 'unplugin-capsule'
 import fs from 'node:fs'
 import path from 'node:path'
-import { prepareSnippet, syntaxErrorMessage } from './prepare-snippet.ts'
 
 for (const [name, value] of Object.entries({ fs, path })) {
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false })
@@ -29,13 +30,13 @@ function rethrown(error: unknown): unknown {
 }
 
 function evaluate(code: string): unknown {
-  const script = prepareSnippet(code)
   try {
-    return (0, eval)(script)
+    return (0, eval)(code)
   } catch (error) {
-    // The engine refused what the parser accepted: still a syntax error of the snippet.
-    if (isParseError(error)) throw syntaxErrorMessage(error.message, error.lineNumber, error.columnNumber)
-    throw error
+    if (!isParseError(error)) throw error
+    const line = error.lineNumber
+    const where = typeof line !== 'number' ? '' : typeof error.columnNumber === 'number' ? ` (line ${line}, column ${error.columnNumber} of the snippet)` : ` (line ${line} of the snippet)`
+    throw `SyntaxError: ${error.message}${where}`
   }
 }
 

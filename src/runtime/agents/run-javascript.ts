@@ -4,8 +4,10 @@
 // any task policy; nothing is compiled at run time.
 import { resolve } from 'node:path'
 import type { Envelope } from '../../types.ts'
+import { failureEnvelope } from '../envelope.ts'
 import { CapsuleError } from '../errors.ts'
 import { createPolicyRuntime, type PolicyRuntime } from '../runtime.ts'
+import { prepareSnippet, SnippetSyntaxError } from './prepare-snippet.ts'
 import { SNIPPET_TASK, snippetManifest } from './snippet-artifact.ts'
 import { snippetPolicy, type SnippetLimits } from './snippet-policy.ts'
 
@@ -28,5 +30,15 @@ export async function runJavaScript(code: string, options: RunJavaScriptOptions 
   if (typeof code !== 'string') throw new CapsuleError('INVALID_RUN_OPTIONS', `runJavaScript(code): code must be a string, got ${code === null ? 'null' : typeof code}`)
   const cwd = resolve(options.cwd ?? process.cwd())
   const policy = snippetPolicy(options, cwd, 'runJavaScript', ['cwd', 'signal'])
-  return snippetRuntime().runWithPolicy({ manifest: snippetManifest(), task: SNIPPET_TASK, args: [code], cwd, signal: options.signal }, policy)
+  const manifest = snippetManifest()
+  const startedAt = performance.now()
+  let script: string
+  try {
+    script = await prepareSnippet(code)
+  } catch (error) {
+    // A snippet that does not parse never needs a sandbox.
+    if (error instanceof SnippetSyntaxError) return failureEnvelope(SNIPPET_TASK, startedAt, { error_type: 'task_error', message: error.message })
+    throw error
+  }
+  return snippetRuntime().runWithPolicy({ manifest, task: SNIPPET_TASK, args: [script], cwd, signal: options.signal }, policy)
 }

@@ -3,9 +3,11 @@
 //   from one run to the next (indirect eval would scope them to that one evaluation);
 // - top-level `await` is allowed: the code then runs as the body of an async function whose
 //   declared names are hoisted to globals and whose last expression statement is returned.
-// A parse error becomes `SyntaxError: … (line L, column C of the snippet)`, a plain string.
-// Runs inside the sandbox (bundled into the prebuilt snippet module with acorn).
-import { parse, type Node, type Pattern, type Program } from 'acorn'
+// A parse error becomes `SyntaxError: … (line L, column C of the snippet)`. Runs on the host
+// (acorn, loaded lazily): the sandbox only ever evaluates the rewritten script, its snapshot stays
+// small, and the parse is never charged to the caller's fuel. Only the caller's own code string
+// goes in; the result still runs inside the sandbox.
+import type { Node, Pattern, Program } from 'acorn'
 
 type AnyNode = Node & Record<string, unknown>
 
@@ -51,18 +53,23 @@ function applyEdits(source: string, edits: Edit[]): string {
   return out
 }
 
-export function syntaxErrorMessage(message: string, line: number | undefined, column: number | undefined): string {
+function syntaxErrorMessage(message: string, line: number | undefined, column: number | undefined): string {
   const where = line === undefined ? '' : column === undefined ? ` (line ${line} of the snippet)` : ` (line ${line}, column ${column} of the snippet)`
   return `SyntaxError: ${message}${where}`
 }
 
-function parseSnippet(code: string): Program {
+type Parse = typeof import('acorn').parse
+
+/** A syntax error of the snippet, with the message the envelope shows. */
+export class SnippetSyntaxError extends Error {}
+
+function parseSnippet(parse: Parse, code: string): Program {
   try {
     return parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowAwaitOutsideFunction: true, allowHashBang: true, locations: false })
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error
     const loc = (error as SyntaxError & { loc?: { line: number; column: number } }).loc
-    throw syntaxErrorMessage(error.message.replace(/ \(\d+:\d+\)$/, ''), loc?.line, loc === undefined ? undefined : loc.column + 1)
+    throw new SnippetSyntaxError(syntaxErrorMessage(error.message.replace(/ \(\d+:\d+\)$/, ''), loc?.line, loc === undefined ? undefined : loc.column + 1))
   }
 }
 
@@ -108,9 +115,12 @@ function asAsyncBody(code: string, program: Program): string {
   return `${prelude};(async () => {\n${applyEdits(code, edits)}\n})()`
 }
 
-/** The script to evaluate with indirect eval. Throws a `SyntaxError: …` string when `code` does not parse. */
-export function prepareSnippet(code: string): string {
-  const program = parseSnippet(code)
+let acorn: Promise<Parse> | undefined
+
+/** The script to evaluate with indirect eval. Rejects with SnippetSyntaxError when `code` does not parse. */
+export async function prepareSnippet(code: string): Promise<string> {
+  acorn ??= import('acorn').then((module) => module.parse)
+  const program = parseSnippet(await acorn, code)
   const topLevelAwait = program.body.some((statement) => awaitsAtTopLevel(statement as AnyNode))
   return topLevelAwait ? asAsyncBody(code, program) : asGlobalScript(code, program)
 }
