@@ -17,6 +17,10 @@ describe('prepareSnippet', () => {
     expect(await prepareSnippet('const f = async () => await 1\nf')).toBe('var f = async () => await 1\nf')
   })
 
+  it('hands code with nothing to rewrite over as it is', async () => {
+    expect(await prepareSnippet('[1, 2, 3].map((x) => x * 2)')).toBe('[1, 2, 3].map((x) => x * 2)')
+  })
+
   it('rejects a syntax error with its line and column in the snippet', async () => {
     await expect(prepareSnippet('const a = 1\nconst b = ;')).rejects.toThrow('SyntaxError: Unexpected token (line 2, column 11 of the snippet)')
   })
