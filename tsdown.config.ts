@@ -19,6 +19,7 @@ export default defineConfig([
       'runtime': 'src/runtime/index.ts',
       'queue': 'src/queue/index.ts',
       'runtime-worker': 'src/runtime/worker.ts',
+      'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
       'cli': 'src/cli/index.ts',
       'vite': 'src/plugin/entries-vite.ts',

@@ -22,6 +22,8 @@ try {
   })
   const { main } = await import(pathToFileURL(outfile).href)
   await main(root)
+  const { firstCallBench } = await import('./agents-first-call.mjs')
+  await firstCallBench()
 } finally {
   rmSync(outfile, { force: true })
 }

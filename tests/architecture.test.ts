@@ -66,6 +66,18 @@ describe('import rules', () => {
     expect(users.some((e) => e.lazy)).toBe(true)
   })
 
+  it('snippet/ (the prebuilt snippet task module) imports only the guest-facing package, node:fs and node:path', () => {
+    const allowed = (to: string) => to.startsWith('snippet/') || ['unplugin-capsule', 'node:fs', 'node:path'].includes(to)
+    expect(edges.filter((e) => e.from.startsWith('snippet/') && !allowed(e.to))).toEqual([])
+  })
+
+  it('the MCP SDK is loaded only by mcp/, and mcp/ never reaches into the compiler or the plugin', () => {
+    expect(edges.filter((e) => e.to.startsWith('@modelcontextprotocol/') && !e.from.startsWith('mcp/'))).toEqual([])
+    expect(edges.filter((e) => e.from.startsWith('mcp/') && /^(compile|plugin)\//.test(e.to))).toEqual([])
+    // The CLI loads the MCP room lazily, so other commands never load the SDK.
+    expect(edges.filter((e) => e.from.startsWith('cli/') && e.to.startsWith('mcp/') && !e.lazy)).toEqual([])
+  })
+
   it('binaryen is loaded only by the engine instrumentation', () => {
     expect(edges.filter((e) => e.to === 'binaryen').map((e) => e.from)).toEqual(['compile/engine/instrument-fuel.ts'])
   })

@@ -95,6 +95,8 @@ describe('loadManifest', () => {
     expect(manifest.modules[0]!.tasks[0]).toEqual({
       name: 'greet', export: 'greet',
       policy: { fuel: 2_000_000_000, ram: null, timeout: 5_000, maxRetries: 1, files: [], hosts: [], env: ['GREETING'] },
+      // derived from `(name: string)`: the tool input capsule mcp offers
+      signature: { inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, args: { from: 'params', names: ['name'] } },
     })
   })
 

@@ -47,8 +47,8 @@ function expectManifest(outDir: string): void {
   const [module] = manifest.modules
   expect(module.source).toBe('tasks/greet.capsule.ts')
   expect(module.tasks).toEqual([
-    { name: 'greet', export: 'greet', policy: { fuel: 2_000_000_000, ram: null, timeout: 5_000, maxRetries: 1, files: [], hosts: [], env: ['GREETING'] } },
-    { name: 'shout', export: 'default', policy: { fuel: 100_000_000, ram: null, timeout: null, maxRetries: 0, files: [], hosts: ['api.example.com'], env: [] } },
+    { name: 'greet', export: 'greet', policy: { fuel: 2_000_000_000, ram: null, timeout: 5_000, maxRetries: 1, files: [], hosts: [], env: ['GREETING'] }, signature: { inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, args: { from: 'params', names: ['name'] } } },
+    { name: 'shout', export: 'default', policy: { fuel: 100_000_000, ram: null, timeout: null, maxRetries: 0, files: [], hosts: ['api.example.com'], env: [] }, signature: { inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }, args: { from: 'params', names: ['text'] } } },
   ])
   // Every artifact the runtime loads is in the output, with its sha256 and size.
   for (const set of [manifest.engine, module.artifact]) {

@@ -6,6 +6,7 @@ import { CapsuleError } from '../runtime/index.ts'
 import { buildCommand, type BuildFlags } from './commands/build.ts'
 import { execCommand, type ExecFlags } from './commands/exec.ts'
 import { inspectCommand, type InspectFlags } from './commands/inspect.ts'
+import { mcpCommand, type McpFlags } from './commands/mcp.ts'
 import { runCommand, type RunFlags } from './commands/run.ts'
 import { workerCommand, type WorkerFlags } from './commands/worker.ts'
 import { oneLine, UsageError } from './usage-error.ts'
@@ -81,6 +82,22 @@ export async function main(argv: string[]): Promise<number> {
     .example('capsule worker dist/capsule.manifest.json --redis redis://127.0.0.1:6379 --concurrency 4')
     .action((manifest: string, flags: WorkerFlags) => {
       pending = workerCommand(manifest, flags)
+    })
+
+  cli
+    .command('mcp [...targets]', 'Serve tasks as MCP tools on stdio: a manifest, task modules (default: every one under the root), and/or --eval')
+    .option('--eval', 'Add the execute_javascript tool (runs code strings in fresh sandboxes)')
+    .option('--timeout <duration>', 'execute_javascript: timeout per call', { default: '5s' })
+    .option('--ram <size>', 'execute_javascript: memory cap per call', { default: '64MB' })
+    .option('--compute <level>', 'execute_javascript: LOW, MEDIUM, HIGH or exact fuel', { default: 'MEDIUM' })
+    .option('--allow-host <host>', "execute_javascript: a host fetch may reach, e.g. 'api.x.com' or '*.x.com' (repeatable)")
+    .option('--allow-file <dir>', 'execute_javascript: a directory under the root, DIR[:ro|:rw] (repeatable)')
+    .option('--env <name>', 'execute_javascript: an environment variable it may read (repeatable)')
+    .option('--config <file>', 'Project config (default: capsule.config.{ts,mts,mjs,js,json} in the working directory)')
+    .option('--verbose', 'Print lifecycle lines on stderr')
+    .example('capsule mcp dist/capsule.manifest.json --eval --allow-host api.github.com')
+    .action((targets: string[], flags: McpFlags) => {
+      pending = mcpCommand(targets, flags)
     })
 
   cli.help()

@@ -15,6 +15,7 @@ import { componentizeInWorker } from './componentize.ts'
 import type { ComponentizeResult } from './componentize-worker.ts'
 import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
+import { taskSignatures } from './task-signatures.ts'
 import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
@@ -129,13 +130,14 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
   const { key, inputs, meta } = await cachedOrCompiled(source, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
+  const signatures = taskSignatures(text, shown, tasks)
   return {
     dir: join(cacheDir, 'components', key),
     files: [TASK_DATA_FILE],
     engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
     source,
     root: options.root,
-    tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy })),
+    tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy, signature: signatures.get(exportName) })),
     inputs,
   }
 }

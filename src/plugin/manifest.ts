@@ -106,7 +106,7 @@ export async function buildManifest(modules: ManifestInput[], root: string, layo
     entries.push({
       source: sourceKey(module.source, root),
       artifact: await place(resolve(module.dir), module.files),
-      tasks: module.tasks.map(({ exportName, policy: { name, ...policy } }) => ({ name, export: exportName, policy })),
+      tasks: module.tasks.map(({ exportName, policy: { name, ...policy }, signature }) => ({ name, export: exportName, policy, ...(signature ? { signature } : {}) })),
     })
   }
   return { manifest: { version: MANIFEST_VERSION, toolchain: manifestToolchain(), engine: engine!, modules: entries }, files }

@@ -2,11 +2,14 @@
 // with their resolved policies. Written by compile/ or read from a manifest; the policies
 // here are the only ones the runtime enforces — never what the guest says.
 import type { ResolvedPolicy } from '../options/policy.ts'
+import type { TaskSignature } from './task-signature.ts'
 
 export interface TaskEntry {
   /** The export that holds the task (`default` for a default export). */
   exportName: string
   policy: ResolvedPolicy
+  /** Description and input schema for tool callers (`capsule mcp`), when known. */
+  signature?: TaskSignature
 }
 
 /** The shared, fuel-instrumented engine: glue, adapter modules and the engine itself. */

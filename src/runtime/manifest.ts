@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { NAME_PATTERN } from '../options/name.ts'
 import type { ResolvedPolicy } from '../options/policy.ts'
 import type { ModuleArtifact } from './artifact.ts'
+import type { TaskSignature } from './task-signature.ts'
 import { CapsuleError } from './errors.ts'
 
 export const MANIFEST_VERSION = 1
@@ -43,6 +44,8 @@ export interface ManifestTask {
   export: string
   /** Resolved: fuel units, ram bytes (null = unlimited), timeout ms (null = none), retries, grants. */
   policy: ManifestPolicy
+  /** Optional: the JSDoc description and the input schema derived from the parameter types (for `capsule mcp`). */
+  signature?: TaskSignature
 }
 
 export interface ManifestModule {
@@ -127,6 +130,17 @@ function checkFileSet(check: Checker, value: unknown, at: string): ManifestFileS
   return { dir, files }
 }
 
+function checkSignature(check: Checker, value: unknown, at: string): TaskSignature {
+  const raw = check.object(value, at)
+  if (raw.description !== undefined) check.string(raw.description, `${at}.description`)
+  const schema = check.object(raw.inputSchema, `${at}.inputSchema`)
+  if (schema.type !== 'object') check.fail(`${at}.inputSchema.type`, 'must be "object"')
+  const args = check.object(raw.args, `${at}.args`)
+  if (args.from === 'params') check.strings(args.names, `${at}.args.names`)
+  else if (args.from !== 'input' && args.from !== 'args') check.fail(`${at}.args.from`, 'must be "params", "input" or "args"')
+  return raw as unknown as TaskSignature
+}
+
 function checkPolicy(check: Checker, value: unknown, at: string): ManifestPolicy {
   const raw = check.object(value, at)
   if (!Array.isArray(raw.files)) check.fail(`${at}.files`, 'must be an array of { path, mode }')
@@ -180,7 +194,9 @@ export function parseManifest(json: unknown, file: string): Manifest {
       if (!NAME_PATTERN.test(name)) check.fail(`${where}.name`, `"${name}" is not a valid task name`)
       if (names.has(name)) check.fail(`${where}.name`, `"${name}" is listed twice in ${source}`)
       names.add(name)
-      return { name, export: check.string(task.export, `${where}.export`), policy: checkPolicy(check, task.policy, `${where}.policy`) }
+      const parsed: ManifestTask = { name, export: check.string(task.export, `${where}.export`), policy: checkPolicy(check, task.policy, `${where}.policy`) }
+      if (task.signature !== undefined) parsed.signature = checkSignature(check, task.signature, `${where}.signature`)
+      return parsed
     })
     return { source, artifact: checkFileSet(check, module.artifact, `${at}.artifact`), tasks }
   })
@@ -323,7 +339,7 @@ export function manifestArtifact(manifestPath: string, task: string | undefined,
     engine: { dir: fileSetDir(path, manifest.engine), files: manifest.engine.files.map((file) => file.path), key: manifest.engine.key },
     source: resolve(root, module.source),
     root,
-    tasks: module.tasks.map((entry) => ({ exportName: entry.export, policy: { name: entry.name, ...entry.policy } })),
+    tasks: module.tasks.map((entry) => ({ exportName: entry.export, policy: { name: entry.name, ...entry.policy }, ...(entry.signature ? { signature: entry.signature } : {}) })),
   }
   return { artifact, taskName }
 }

@@ -68,6 +68,15 @@ interface CallScope {
   perRun?: (event: CapsuleEvent) => void
 }
 
+/**
+ * Host-side only (not part of the public API): a runtime that can also run a task under an
+ * explicit policy the host built and validated itself (runJavaScript, `capsule mcp --eval`),
+ * instead of the one in the task's manifest. Never fed from anything the guest says.
+ */
+export interface PolicyRuntime extends Runtime {
+  runWithPolicy(options: RunOptions, policy: Omit<ResolvedPolicy, 'name'>): Promise<Envelope>
+}
+
 /** How deep sub-tasks may nest (a task calling a task calling a task ...). */
 export const MAX_SUBTASK_DEPTH = 8
 
@@ -119,6 +128,11 @@ function idleTimeoutMs(value: string | number | undefined): number {
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const { run, close, on, calls } = createPolicyRuntime(options)
+  return { run, close, on, calls }
+}
+
+export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime {
   const frames = new Map<number, CallFrame>()
   const pool = new WorkerPool({
     size: options.poolSize ?? DEFAULT_POOL_SIZE,
@@ -223,18 +237,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
   }
 
-  async function run(runOptions: RunOptions): Promise<Envelope> {
+  async function run(runOptions: RunOptions, override?: Omit<ResolvedPolicy, 'name'>): Promise<Envelope> {
     const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
     await ready
     const callId = newCallId()
     const perRun = runOptions.onEvent
     const compiling = { callId, task: runOptions.task ?? 'main', module: moduleName({ source: resolve(cwd, runOptions.file ?? ''), root: cwd }) }
     const { artifact, taskName } = await resolver.resolve(runOptions, cwd, compileReporter(events, compiling, perRun))
-    const entry = findTaskEntry(artifact, taskName)
-    if (!entry) {
+    const found = findTaskEntry(artifact, taskName)
+    if (!found) {
       const known = artifact.tasks.map((task) => task.policy.name).join(', ')
       throw new CapsuleError('TASK_NOT_FOUND', `unknown task "${taskName}" in ${artifact.source} (tasks: ${known})`)
     }
+    const entry = override ? { ...found, policy: { ...override, name: found.policy.name } } : found
     const mounts = (runOptions.mounts ?? []).map((spec) => parseMount(spec, cwd))
     pool.prepare({ engine: artifact.engine, moduleDir: artifact.dir, ram: entry.policy.ram })
     const call: CallScope = { who: { callId, task: entry.policy.name, module: moduleName(artifact) }, perRun }
@@ -250,7 +265,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   }
 
   return {
-    run,
+    run: (runOptions) => run(runOptions),
+    runWithPolicy: run,
     close: () => pool.close(),
     on: (type, listener) => events.on(type, listener),
     calls: () => events.calls(),
