@@ -128,8 +128,8 @@ function idleTimeoutMs(value: string | number | undefined): number {
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const { run, close, on, calls } = createPolicyRuntime(options)
-  return { run, close, on, calls }
+  const { run, close, on, calls, sandboxStats } = createPolicyRuntime(options)
+  return { run, close, on, calls, sandboxStats }
 }
 
 export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime {
