@@ -74,11 +74,16 @@ export class WorkerPool {
       const replacement = this.spawn()
       if (worker.lastTarget) void replacement.prepare(worker.lastTarget)
     }
-    this.wakeOne()
+    this.wakeAll()
   }
 
-  private wakeOne(): void {
-    this.waiting.shift()?.()
+  /**
+   * Capacity may have changed: every waiting call looks again (those that find none wait again).
+   * Waking only one would lose wake-ups when another call takes the freed lane first, and the
+   * pool could end with idle workers and calls that wait forever.
+   */
+  private wakeAll(): void {
+    for (const wake of this.waiting.splice(0)) wake()
   }
 
   private live(): SandboxWorker[] {
@@ -125,10 +130,10 @@ export class WorkerPool {
       // an overflow worker made for a sub-task: let it go
       this.all.delete(worker)
       void worker.terminate()
-      this.wakeOne()
+      this.wakeAll()
       return
     }
-    if (this.waiting.length > 0) return this.wakeOne()
+    if (this.waiting.length > 0) return this.wakeAll()
     if (worker.load === 0) {
       for (const other of this.live()) if (other !== worker && other.load > 1 && other.takeBackQueued()) return
     }
