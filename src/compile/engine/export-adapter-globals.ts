@@ -5,20 +5,7 @@
 // to the snapshot those pointers would dangle, so a reset zeroes them as a fresh instance has them.
 import { ADAPTER_GLOBAL_PREFIX } from '../../runtime/engine/glue-hook.ts'
 import { readGlobals, readSections, SECTION, WasmReader } from './wasm-reader.ts'
-
-const encoder = new TextEncoder()
-
-function uleb(value: number): number[] {
-  const out: number[] = []
-  let rest = value >>> 0
-  do {
-    let byte = rest & 0x7f
-    rest >>>= 7
-    if (rest) byte |= 0x80
-    out.push(byte)
-  } while (rest)
-  return out
-}
+import { concat, section, uleb, wasmName } from './wasm-writer.ts'
 
 /** Counts imported globals (they come first in the global index space). */
 function importedGlobals(bytes: Uint8Array, payloadStart: number): number {
@@ -59,16 +46,9 @@ export function exportAdapterGlobals(wasm: Uint8Array): Uint8Array {
   if (!exportSection) throw new Error('an adapter module with mutable globals has no export section')
   const reader = new WasmReader(wasm, exportSection.payloadStart)
   const count = reader.u32()
-  const extra = mutable.flatMap((index) => {
-    const name = encoder.encode(ADAPTER_GLOBAL_PREFIX + index)
-    return [...uleb(name.length), ...name, 0x03, ...uleb(index)]
-  })
+  const extra = mutable.flatMap((index) => [...wasmName(ADAPTER_GLOBAL_PREFIX + index), 0x03, ...uleb(index)])
   const payload = [...uleb(count + mutable.length), ...wasm.subarray(reader.pos, exportSection.end), ...extra]
-  const section = Uint8Array.from([SECTION.export, ...uleb(payload.length), ...payload])
-  const out = new Uint8Array(wasm.length - (exportSection.end - exportSection.start) + section.length)
-  out.set(wasm.subarray(0, exportSection.start))
-  out.set(section, exportSection.start)
-  out.set(wasm.subarray(exportSection.end), exportSection.start + section.length)
+  const out = concat([wasm.subarray(0, exportSection.start), section(SECTION.export, payload), wasm.subarray(exportSection.end)])
   if (!WebAssembly.validate(out as Uint8Array<ArrayBuffer>)) throw new Error('the adapter does not validate after exporting its globals')
   return out
 }

@@ -7,43 +7,7 @@
 import { createHash } from 'node:crypto'
 import { encodeTaskData, ENGINE_IMPORT_MODULE, GLOBAL_EXPORT_PREFIX, MEMORY_IMPORT, type SnapshotGlobal } from '../../runtime/engine/task-data.ts'
 import { readActiveData, readGlobals, readMemories, readSections, SECTION, WasmReader } from './wasm-reader.ts'
-
-const encoder = new TextEncoder()
-
-function uleb(value: number): number[] {
-  const out: number[] = []
-  let rest = value >>> 0
-  do {
-    let byte = rest & 0x7f
-    rest >>>= 7
-    if (rest) byte |= 0x80
-    out.push(byte)
-  } while (rest)
-  return out
-}
-
-function wasmName(text: string): number[] {
-  const bytes = encoder.encode(text)
-  return [...uleb(bytes.length), ...bytes]
-}
-
-function section(id: number, payload: ArrayLike<number>): Uint8Array {
-  const header = [id, ...uleb(payload.length)]
-  const out = new Uint8Array(header.length + payload.length)
-  out.set(header)
-  out.set(payload, header.length)
-  return out
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
+import { concat, section, uleb, wasmName } from './wasm-writer.ts'
 
 /** `<type>.const 0; end` for each numeric value type. */
 const ZERO_INIT: Record<number, number[]> = {
