@@ -127,7 +127,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
-  const { key, inputs, meta } = await cachedOrCompiled(source, cacheDir, emit, shown)
+  const { key, inputs, meta } = await cachedOrCompiled(source, options.root, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
   return {
     dir: join(cacheDir, 'components', key),
@@ -141,7 +141,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
 }
 
 /** The module's artifact: from the cache (bundling only if an input changed), else compiled. */
-async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: string) => void, shown: string) {
+async function cachedOrCompiled(source: string, root: string, cacheDir: string, emit: (line: string) => void, shown: string) {
   const tools = toolchainId()
   const remembered = await rememberedBundle(cacheDir, source, tools)
   if (remembered) {
@@ -151,7 +151,7 @@ async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: s
       return { ...remembered, meta }
     }
   }
-  const bundle = await bundleGuest(source, dirname(source))
+  const bundle = await bundleGuest(source, dirname(source), resolve(root))
   const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)
   let meta = await readCachedMeta(dir, cacheDir)

@@ -5,7 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { engineModules } from './engine/engine-modules.ts'
-import { failedAttempt } from './envelope.ts'
+import { failedAttempt, failureEnvelope } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { TaskError } from '../types.ts'
 
@@ -25,6 +25,12 @@ export interface SandboxTarget {
 
 /** Runs a sub-task a guest asked for and answers its envelope as JSON. */
 export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
+
+/** The envelope a sub-task answers with when the host failed to run it. */
+function subtaskFailure(name: string, error: unknown): string {
+  const message = `the host failed to run sub-task "${name}": ${error instanceof Error ? error.message : String(error)}`
+  return JSON.stringify(failureEnvelope(name, performance.now(), { error_type: 'internal_error', message }))
+}
 
 export class SandboxWorker {
   private readonly worker: Worker
@@ -47,12 +53,20 @@ export class SandboxWorker {
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
       if (message.type === 'subtask') {
-        void onSubtask(message).then((envelopeJson) => this.answerSubtask(message.id, envelopeJson))
+        // Never left unhandled: whatever happens, the blocked guest gets an envelope.
+        onSubtask(message).then(
+          (envelopeJson) => this.answerSubtask(message.id, envelopeJson),
+          (error: unknown) => this.answerSubtask(message.id, subtaskFailure(message.name, error)),
+        )
         return
       }
       if (!this.inFlight || message.id !== this.inFlight.id) return
       if (message.type === 'started') this.inFlight.started()
       else this.inFlight.finish(message.outcome)
+    })
+    // A message the main thread cannot deserialize (e.g. a result nested too deep): answer anyway.
+    this.worker.on('messageerror', () => {
+      this.inFlight?.finish(failedAttempt({ error_type: 'invalid_output', message: 'the sandbox answered with a value the host cannot read' }))
     })
     this.worker.on('error', (error) => {
       this.inFlight?.finish(failedAttempt({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))

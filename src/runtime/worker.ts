@@ -3,7 +3,7 @@
 // the caller's path. The runtime terminates this whole thread on timeout, which is what stops a
 // CPU-bound guest; fuel and the memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import { classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
+import { argumentsTooBig, classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
 import { instantiateSandbox, loadEngine, loadSnapshot, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
@@ -57,18 +57,27 @@ function prepareSpare(target: PrepareRequest): void {
 }
 
 function reply(message: WorkerReply): void {
-  port.postMessage(message)
+  try {
+    port.postMessage(message)
+  } catch (error) {
+    // A result the structured clone cannot carry still answers the call.
+    if (message.type !== 'done') throw error
+    port.postMessage({ type: 'done', id: message.id, outcome: failedAttempt({ error_type: 'invalid_output', message: 'the result cannot be passed to the host' }) })
+  }
 }
 
 function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): Pick<AttemptOutcome, 'result' | 'error'> {
   let thrown: unknown
   let json: string | undefined
+  const inputBytes = Buffer.byteLength(request.argsJson)
+  const tooBig = argumentsTooBig(inputBytes, sandbox.memory.buffer.byteLength, sandbox.ram)
+  if (tooBig) return { result: null, error: tooBig }
   try {
     json = sandbox.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
   } catch (error) {
     thrown = error
   }
-  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram }
+  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram, inputBytes }
   if (json !== undefined) {
     const classified = classifyReturn(json)
     return classified.ok ? { result: classified.result, error: null } : { result: null, error: classified.error }
@@ -84,6 +93,7 @@ async function run(request: RunRequest): Promise<void> {
     const sandbox = await freshSandbox(request)
     const callState = new CallState(request.id, request.policy, request.root, request.mounts)
     callState.fuelLeft = () => Math.max(0, sandbox.fuelLeft())
+    callState.spendFuel = (fuel) => sandbox.setFuel(sandbox.fuelLeft() - fuel)
     state = callState
     sandbox.setFuel(request.policy.fuel)
     reply({ type: 'started', id: request.id })
