@@ -25,12 +25,12 @@ function project(name: string): string {
 
 describe('the guest bundle imports only code and JSON from the project and node_modules', () => {
   it.each([
-    ['text-file', 3, "only code and JSON can be imported into a sandbox"],
-    ['dotenv', 3, "import attribute type: 'text' is not allowed"],
-    ['proc', 3, "import attribute type: 'text' is not allowed"],
-    ['outside', 3, 'only files inside the project root or node_modules'],
-    ['dot-json', 3, 'dotfiles and dot-directories of the project cannot be imported'],
-    ['data-url', 3, 'URL imports'],
+    ['text-file', 4, "only code and JSON can be imported into a sandbox"],
+    ['dotenv', 4, "import attribute type: 'text' is not allowed"],
+    ['proc', 4, "import attribute type: 'text' is not allowed"],
+    ['outside', 4, 'only files inside the project root or node_modules'],
+    ['dot-json', 4, 'dotfiles and dot-directories of the project cannot be imported'],
+    ['data-url', 4, 'URL imports'],
   ])('%s: the build fails at file:line with the reason, and no secret leaks', async (name, line, reason) => {
     const cwd = project(name)
     const run = await runCli(['run', `${name}.capsule.ts`, '--json'], { cwd })
@@ -47,7 +47,7 @@ describe('the guest bundle imports only code and JSON from the project and node_
     await import('node:fs').then((fs) => fs.writeFileSync(module, source))
     const run = await runCli(['run', 'proc-plain.capsule.ts', '--json'], { cwd })
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('proc-plain.capsule.ts:3:')
+    expect(run.stderr).toContain('proc-plain.capsule.ts:4:')
     expect(run.stderr).toContain('absolute import paths are not allowed')
   })
 
@@ -59,5 +59,5 @@ describe('the guest bundle imports only code and JSON from the project and node_
     } finally {
       await runtime.close()
     }
-  }, 180_000)
+  }, 300_000)
 })

@@ -16,7 +16,7 @@ export interface ProxyTask {
 
 export type ProxyTarget =
   /** Build: the manifest is in the output; found from the proxy's own location. */
-  | { kind: 'output'; module: string; manifestName: string }
+  | { kind: 'output'; module: string; manifestName: string; format?: 'esm' | 'cjs' }
   /** Serve/watch/Vitest: a manifest in the cache, and the project root to run in. */
   | { kind: 'cache'; module: string; manifest: string; root: string }
 
@@ -37,8 +37,12 @@ function proxyOptions(target: ProxyTarget): string {
   if (target.kind === 'cache') {
     return `{ module: ${module}, manifest: ${JSON.stringify(target.manifest)}, cwd: ${JSON.stringify(target.root)} }`
   }
-  // `__filename` where the output is CommonJS (webpack, Rollup cjs), else the ESM chunk's own URL.
-  return `{ module: ${module}, manifestName: ${JSON.stringify(target.manifestName)}, from: typeof __filename === "string" ? __filename : import.meta.url }`
+  // The output's own location: `import.meta.url` in ESM, `__filename` in CommonJS; when the
+  // bundler does not say which (Rollup decides per output), whichever exists at run time.
+  const from = target.format === 'esm' ? 'import.meta.url'
+    : target.format === 'cjs' ? '__filename'
+      : 'typeof __filename === "string" ? __filename : import.meta.url'
+  return `{ module: ${module}, manifestName: ${JSON.stringify(target.manifestName)}, from: ${from} }`
 }
 
 export function generateProxy(code: string, id: string, tasks: ProxyTask[], target: ProxyTarget, runtimeId = RUNTIME_ID): { code: string; map: SourceMap } {
