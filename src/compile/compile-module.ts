@@ -18,6 +18,7 @@ import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-
 import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
+import { checkToolchainGrants } from './toolchain-grants.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
 /** Bump when the layout of a cached module changes. */
@@ -127,6 +128,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
+  checkToolchainGrants(tasks, resolve(options.root), cacheDir, shown)
   const { key, inputs, meta } = await cachedOrCompiled(source, options.root, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
   return {

@@ -83,8 +83,9 @@ export function classifyGuestError(payload: unknown, state: CallState, readings:
   const message = typeof claimed.message === 'string' ? claimed.message.slice(0, 65_536) : 'the task failed'
   // A big allocation refused at the cap surfaces as a catchable "out of memory": one the engine
   // raised itself (its exact message) when a cap is set, or any such message near the cap.
-  if (errorType === 'task_error' && /out of memory/i.test(message)) {
-    if (nearMemoryCap(readings) || (readings.ram !== null && ENGINE_OUT_OF_MEMORY.test(message))) return memoryExceeded(readings)
+  if (errorType === 'task_error') {
+    if (/out of memory/i.test(message) && nearMemoryCap(readings)) return memoryExceeded(readings)
+    if (readings.ram !== null && ENGINE_OUT_OF_MEMORY.test(message)) return memoryExceeded(readings)
   }
   return { error_type: errorType, message }
 }

@@ -6,7 +6,7 @@ import type { CallState } from './call-state.ts'
 import { toWitResult } from './wit-result.ts'
 
 /** Requests (redirect hops included) one call may make: each is recorded in the envelope. */
-export const MAX_HOST_REQUESTS = 1_000
+export const MAX_HOST_REQUESTS = 500
 
 export function httpImports(current: () => CallState) {
   let client: HttpClient | undefined
