@@ -8,6 +8,7 @@ import { makeProject } from './helpers/project.ts'
 
 const root = makeProject('security-cli', {
   'capsule.config.json': JSON.stringify({ cacheDir: join(REPO_ROOT, 'node_modules/.cache/capsule') }),
+  'out/pub/public.txt': 'public', // the fixture's grants must exist
 }, { 'attacks.capsule.ts': join(REPO_ROOT, 'fixtures/security/attacks.capsule.ts') })
 
 // Every control character but the newline, plus the 8-bit CSI.

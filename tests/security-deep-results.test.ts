@@ -10,7 +10,7 @@ import { REPO_ROOT, runCli } from './helpers/cli.ts'
 import { makeProject } from './helpers/project.ts'
 
 const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/capsule')
-const root = makeProject('security-deep', { 'capsule.config.json': JSON.stringify({ cacheDir: CACHE_DIR }) },
+const root = makeProject('security-deep', { 'capsule.config.json': JSON.stringify({ cacheDir: CACHE_DIR }), 'out/pub/public.txt': 'public' },
   { 'attacks.capsule.ts': join(REPO_ROOT, 'fixtures/security/attacks.capsule.ts') })
 
 const SCRIPT = `
