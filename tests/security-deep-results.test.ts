@@ -13,7 +13,9 @@ const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/capsule')
 const root = makeProject('security-deep', { 'capsule.config.json': JSON.stringify({ cacheDir: CACHE_DIR }), 'out/pub/public.txt': 'public' },
   { 'attacks.capsule.ts': join(REPO_ROOT, 'fixtures/security/attacks.capsule.ts') })
 
+// The host app's own handle (a server, in real life): the runtime's idle workers are unref'd.
 const SCRIPT = `
+const alive = setInterval(() => {}, 1_000)
 const { createRuntime } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/runtime.mjs')).href)})
 const runtime = createRuntime({ cwd: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(CACHE_DIR)}, poolSize: 2 })
 await runtime.run({ file: 'attacks.capsule.ts', task: 'meta' }) // compiled before the flood
@@ -27,6 +29,7 @@ for (let i = 0; i < 20; i++) {
 }
 const answers = await Promise.all(calls)
 await runtime.close()
+clearInterval(alive)
 console.log(JSON.stringify(answers))
 `
 
