@@ -47,7 +47,7 @@ export class CapsuleContext {
   constructor(private readonly userOptions: CapsuleOptions, readonly framework: Framework) {}
 
   /** The output's module format when the bundler says it up front (webpack); else detected at run time. */
-  outputFormat: 'esm' | 'cjs' | undefined
+  outputFormat: 'webpack-esm' | 'cjs' | undefined
 
   setRoot(root: string): void {
     this.bundlerRoot = root
