@@ -243,7 +243,7 @@ describe('limits and errors', () => {
   })
 
   it('reports connection errors with Node codes', async () => {
-    const { result } = await call({ url: `http://127.0.0.1:${closedPort}/` }, ['*'])
+    const { result } = await call({ url: `http://127.0.0.1:${closedPort}/` }, [`127.0.0.1:${closedPort}`])
     expect(result).toMatchObject({ ok: false, code: 'ECONNREFUSED', denied: false })
     expect(result.records).toEqual([expect.objectContaining({ status: null })])
   })

@@ -1,7 +1,9 @@
-// The readable summary `capsule run` prints when --json is not given.
+// The readable summary `capsule run` prints when --json is not given. Everything that comes
+// from the task goes through terminalSafe() first: a task cannot drive the user's terminal.
 import pc from 'picocolors'
 import { formatBytes } from '../options/ram.ts'
 import type { Envelope } from '../types.ts'
+import { terminalSafe } from './terminal-text.ts'
 
 /** 1234567 → '1,234,567' (not Intl.NumberFormat: starting ICU costs a one-shot CLI ~20 ms). */
 function groupThousands(count: number): string {
@@ -9,7 +11,7 @@ function groupThousands(count: number): string {
 }
 
 function formatResult(result: unknown): string {
-  return typeof result === 'string' ? result : JSON.stringify(result, null, 2)
+  return terminalSafe(typeof result === 'string' ? result : JSON.stringify(result, null, 2), true)
 }
 
 export function formatEnvelope(envelope: Envelope): string {
@@ -17,19 +19,19 @@ export function formatEnvelope(envelope: Envelope): string {
   const lines: string[] = []
   const timing = `${execution.duration_ms} ms`
   if (envelope.success) {
-    lines.push(`${pc.green('✔')} ${pc.bold(execution.task_name)} succeeded in ${timing}`)
+    lines.push(`${pc.green('✔')} ${pc.bold(terminalSafe(execution.task_name))} succeeded in ${timing}`)
     lines.push(formatResult(envelope.result))
   } else {
     const error = envelope.error!
-    lines.push(`${pc.red('✖')} ${pc.bold(execution.task_name)} failed in ${timing}: ${pc.red(error.error_type)}`)
-    lines.push(pc.red(error.message))
+    lines.push(`${pc.red('✖')} ${pc.bold(terminalSafe(execution.task_name))} failed in ${timing}: ${pc.red(terminalSafe(error.error_type))}`)
+    lines.push(pc.red(terminalSafe(error.message, true)))
   }
   for (const log of execution.logs) {
     const colour = log.level === 'error' ? pc.red : log.level === 'warn' ? pc.yellow : pc.dim
-    lines.push(`${colour(`[${log.level}]`)} ${log.message}`)
+    lines.push(`${colour(`[${terminalSafe(log.level)}]`)} ${terminalSafe(log.message)}`)
   }
   for (const request of execution.host_requests) {
-    lines.push(`${pc.cyan(`[http]`)} ${request.method} ${request.url} → ${request.status ?? 'failed'} (${request.duration_ms} ms)`)
+    lines.push(`${pc.cyan(`[http]`)} ${terminalSafe(request.method)} ${terminalSafe(request.url)} → ${request.status ?? 'failed'} (${request.duration_ms} ms)`)
   }
   lines.push(pc.dim(
     `fuel ${groupThousands(execution.fuel_consumed)} · ram ${formatBytes(execution.ram_used)} · retries ${execution.retries}`,

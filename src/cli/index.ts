@@ -8,6 +8,7 @@ import { execCommand, type ExecFlags } from './commands/exec.ts'
 import { inspectCommand, type InspectFlags } from './commands/inspect.ts'
 import { mcpCommand, type McpFlags } from './commands/mcp.ts'
 import { runCommand, type RunFlags } from './commands/run.ts'
+import { terminalSafe } from './terminal-text.ts'
 import { workerCommand, type WorkerFlags } from './commands/worker.ts'
 import { oneLine, UsageError } from './usage-error.ts'
 import { version } from './version.ts'
@@ -15,7 +16,8 @@ import { version } from './version.ts'
 function fail(error: unknown): number {
   const known = error instanceof UsageError || error instanceof CapsuleError || (error instanceof Error && error.name === 'CACError')
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`${pc.red('capsule:')} ${oneLine(known ? message : `internal error: ${message}`)}\n`)
+  // Build errors quote a task module's own text (an import path): printed inert, on one line.
+  process.stderr.write(`${pc.red('capsule:')} ${terminalSafe(oneLine(known ? message : `internal error: ${message}`))}\n`)
   return 2
 }
 

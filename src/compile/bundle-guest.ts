@@ -1,10 +1,14 @@
 // Bundles a task module and everything it imports into one guest script with esbuild.
 // 'unplugin-capsule' resolves to the in-sandbox `task()`, Node built-ins to the guest
-// polyfills; the host interface stays an import for componentize-js to bind.
+// polyfills; the host interface stays an import for componentize-js to bind. What may be
+// imported at all is guest-import-policy.ts (only code and JSON from the project and
+// node_modules). `import.meta` becomes a guest global that throws a normal, catchable error
+// (the engine itself traps uncatchably on it).
 import { builtinModules } from 'node:module'
 import { basename, resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { guestFile } from './guest-files.ts'
+import { guestDirOf, guestImportPolicy } from './guest-import-policy.ts'
 
 /** The generated entry (stdin): not a file on disk, so not an input to watch or stamp. */
 const ENTRY_NAME = 'capsule-guest-entry.js'
@@ -16,10 +20,15 @@ const GUEST_BUILTINS: Record<string, string> = {
   'process': 'process',
 }
 
-function guestResolvePlugin(): Plugin {
+/** `entry`: what the generated entry's `capsule-entry:` imports stand for (absolute paths). */
+function guestResolvePlugin(entry: Record<string, string>): Plugin {
   return {
     name: 'capsule-guest-resolve',
     setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^capsule-entry:/ }, (args) => {
+        const path = entry[args.path.slice('capsule-entry:'.length)]
+        return path ? { path } : { errors: [{ text: `unknown import '${args.path}'` }] }
+      })
       pluginBuild.onResolve({ filter: /^unplugin-capsule$/ }, () => ({ path: guestFile('task') }))
       pluginBuild.onResolve({ filter: /^capsule:sandbox\// }, (args) => ({ path: args.path, external: true }))
       pluginBuild.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
@@ -41,13 +50,17 @@ export interface GuestBundle {
   inputs: string[]
 }
 
-export async function bundleGuest(taskModulePath: string, resolveDir: string): Promise<GuestBundle> {
+/** `root`: the project root; imports must stay inside it (or in node_modules). */
+export async function bundleGuest(taskModulePath: string, resolveDir: string, root: string = resolveDir): Promise<GuestBundle> {
   // Loaded only when a bundle is really needed: a cache hit with unchanged inputs never pays for it.
   const { build } = await import('esbuild')
+  // The entry names its imports through `capsule-entry:` so that no absolute path is ever
+  // imported by a name a task file could pose as.
+  const entryFiles = { globals: guestFile('globals'), module: taskModulePath, run: guestFile('run') }
   const entry = [
-    `import ${JSON.stringify(guestFile('globals'))}`,
-    `import ${JSON.stringify(taskModulePath)}`,
-    `export { run } from ${JSON.stringify(guestFile('run'))}`,
+    `import "capsule-entry:globals"`,
+    `import "capsule-entry:module"`,
+    `export { run } from "capsule-entry:run"`,
   ].join('\n')
   const result = await build({
     stdin: { contents: entry, resolveDir, sourcefile: ENTRY_NAME, loader: 'js' },
@@ -61,7 +74,8 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string): P
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
-    plugins: [guestResolvePlugin()],
+    define: { 'import.meta': '__capsuleImportMeta' },
+    plugins: [guestImportPolicy({ root, guestDir: guestDirOf(guestFile('task')) }), guestResolvePlugin(entryFiles)],
   })
   const output = result.outputFiles[0]
   if (!output) throw new Error(`bundling ${taskModulePath} produced no output`)

@@ -19,6 +19,7 @@ import { taskSignatures } from './task-signatures.ts'
 import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
+import { checkToolchainGrants } from './toolchain-grants.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
 /** Bump when the layout of a cached module changes. */
@@ -128,7 +129,8 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
-  const { key, inputs, meta } = await cachedOrCompiled(source, cacheDir, emit, shown)
+  checkToolchainGrants(tasks, resolve(options.root), cacheDir, shown)
+  const { key, inputs, meta } = await cachedOrCompiled(source, options.root, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
   const signatures = taskSignatures(text, shown, tasks)
   return {
@@ -143,7 +145,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
 }
 
 /** The module's artifact: from the cache (bundling only if an input changed), else compiled. */
-async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: string) => void, shown: string) {
+async function cachedOrCompiled(source: string, root: string, cacheDir: string, emit: (line: string) => void, shown: string) {
   const tools = toolchainId()
   const remembered = await rememberedBundle(cacheDir, source, tools)
   if (remembered) {
@@ -153,7 +155,7 @@ async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: s
       return { ...remembered, meta }
     }
   }
-  const bundle = await bundleGuest(source, dirname(source))
+  const bundle = await bundleGuest(source, dirname(source), resolve(root))
   const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)
   let meta = await readCachedMeta(dir, cacheDir)

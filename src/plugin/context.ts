@@ -46,6 +46,9 @@ export class CapsuleContext {
 
   constructor(private readonly userOptions: CapsuleOptions, readonly framework: Framework) {}
 
+  /** The output's module format when the bundler says it up front (webpack); else detected at run time. */
+  outputFormat: 'webpack-esm' | 'cjs' | undefined
+
   setRoot(root: string): void {
     this.bundlerRoot = root
     this.resolvedOptions = undefined
@@ -102,7 +105,7 @@ export class CapsuleContext {
     let target: ProxyTarget
     if (this.emits && manifest !== false) {
       this.compiled.set(file, module)
-      target = { kind: 'output', module: source, manifestName: manifest }
+      target = { kind: 'output', module: source, manifestName: manifest, format: this.outputFormat }
     } else {
       target = { kind: 'cache', module: source, manifest: await writeCacheManifest(module, root, cacheDir), root }
     }

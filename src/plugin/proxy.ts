@@ -16,7 +16,8 @@ export interface ProxyTask {
 
 export type ProxyTarget =
   /** Build: the manifest is in the output; found from the proxy's own location. */
-  | { kind: 'output'; module: string; manifestName: string }
+  /** `format`: the output's module format when the bundler says it up front (webpack). */
+  | { kind: 'output'; module: string; manifestName: string; format?: 'webpack-esm' | 'cjs' }
   /** Serve/watch/Vitest: a manifest in the cache, and the project root to run in. */
   | { kind: 'cache'; module: string; manifest: string; root: string }
 
@@ -37,8 +38,14 @@ function proxyOptions(target: ProxyTarget): string {
   if (target.kind === 'cache') {
     return `{ module: ${module}, manifest: ${JSON.stringify(target.manifest)}, cwd: ${JSON.stringify(target.root)} }`
   }
-  // `__filename` where the output is CommonJS (webpack, Rollup cjs), else the ESM chunk's own URL.
-  return `{ module: ${module}, manifestName: ${JSON.stringify(target.manifestName)}, from: typeof __filename === "string" ? __filename : import.meta.url }`
+  // The output's own location: `__filename` in CommonJS. webpack's ESM output neither keeps
+  // `import.meta.url` (it inlines the SOURCE file's URL) nor `typeof __filename` (folded to
+  // true): its base URI is the output's real location at run time. When the bundler does not
+  // say (Rollup decides per output), whichever exists at run time.
+  const from = target.format === 'webpack-esm' ? 'new URL("./capsule-proxy.js", __webpack_base_uri__).href'
+    : target.format === 'cjs' ? '__filename'
+      : 'typeof __filename === "string" ? __filename : import.meta.url'
+  return `{ module: ${module}, manifestName: ${JSON.stringify(target.manifestName)}, from: ${from} }`
 }
 
 export function generateProxy(code: string, id: string, tasks: ProxyTask[], target: ProxyTarget, runtimeId = RUNTIME_ID): { code: string; map: SourceMap } {

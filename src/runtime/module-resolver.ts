@@ -2,8 +2,12 @@
 // compiler and remembered until one of its inputs changes; a `manifest` is read as prebuilt:
 // validated, the sha256 of every file it loads checked (cached while the files are unchanged),
 // its directories resolved relative to the manifest so a build output can be moved.
-import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+// A compiled `file`'s artifacts (the engine glue the host imports, the engine, the snapshot)
+// are hashed when this process first gets them and checked again before every later run, as
+// a manifest's are: a cached file changed since is refused, never loaded.
+import { createHash } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
 import type { CompileReporter } from './lifecycle.ts'
@@ -17,6 +21,44 @@ interface Remembered {
   artifact: ModuleArtifact
   inputs: string[]
   stamp: string
+  /** sha256 of every artifact file the runtime loads, taken when it was compiled or found. */
+  hashes: Map<string, { sha256: string; stamp: string }>
+}
+
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path)
+    return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
+  } catch {
+    return 'missing'
+  }
+}
+
+function sha256Of(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex')
+}
+
+/** Every file of an artifact the runtime loads: the engine's and the module's own. */
+function artifactFiles(artifact: ModuleArtifact): string[] {
+  return [...artifact.engine.files.map((file) => join(artifact.engine.dir, file)), ...artifact.files.map((file) => join(artifact.dir, file))]
+}
+
+function hashArtifact(artifact: ModuleArtifact): Map<string, { sha256: string; stamp: string }> {
+  return new Map(artifactFiles(artifact).map((path) => [path, { sha256: sha256Of(path), stamp: fileStamp(path) }]))
+}
+
+/** Re-hashes any artifact file whose stamp moved; throws when one no longer matches. */
+function verifyArtifact(remembered: Remembered): void {
+  for (const [path, known] of remembered.hashes) {
+    const stamp = fileStamp(path)
+    if (stamp === known.stamp) continue
+    const actual = stamp === 'missing' ? 'missing' : sha256Of(path)
+    if (actual !== known.sha256) {
+      throw new CapsuleError('INVALID_TASK_MODULE',
+        `the compiled artifact ${path} changed after it was built (sha256 ${known.sha256.slice(0, 12)}…, now ${actual.slice(0, 12)}…): refusing to load it; delete the compile cache to rebuild`)
+    }
+    known.stamp = stamp
+  }
 }
 
 function stampOf(files: string[]): string {
@@ -52,7 +94,10 @@ export class ModuleResolver {
     const known = this.compiled.get(key)
     if (known) {
       const remembered = await known.catch(() => undefined)
-      if (remembered && stampOf(remembered.inputs) === remembered.stamp) return remembered.artifact
+      if (remembered && stampOf(remembered.inputs) === remembered.stamp) {
+        verifyArtifact(remembered)
+        return remembered.artifact
+      }
       this.compiled.delete(key)
     }
     reporter?.start()
@@ -75,7 +120,7 @@ export class ModuleResolver {
     try {
       const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, onEvent })
       const inputs = [...new Set([file, ...artifact.inputs])]
-      return { artifact, inputs, stamp: stampOf(inputs) }
+      return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {
       if (error instanceof CapsuleError) throw error
       throw new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))

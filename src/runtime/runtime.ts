@@ -16,6 +16,7 @@ import type { AttemptOutcome, Mount, SubtaskRequestMessage } from './messages.ts
 import { ModuleResolver } from './module-resolver.ts'
 import { parseMount } from './mounts.ts'
 import { parseDuration } from '../options/index.ts'
+import { jsonLimitProblem } from './json-limits.ts'
 import { intersectPolicy } from './policy-intersection.ts'
 import { DEFAULT_POOL_SIZE, WorkerPool, type SandboxStats } from './pool.ts'
 
@@ -118,6 +119,16 @@ function attemptEnd(attempt: number, outcome: AttemptOutcome, startedAt: number)
   }
 }
 
+/** A sub-task's envelope for its blocked caller; one that cannot be serialized still answers. */
+function envelopeJson(envelope: Envelope): string {
+  try {
+    return JSON.stringify(envelope)
+  } catch (error) {
+    const message = `the sub-task's answer cannot be serialized: ${(error as Error).message}`
+    return JSON.stringify({ ...envelope, success: false, result: null, error: { error_type: 'invalid_output', message } })
+  }
+}
+
 function idleTimeoutMs(value: string | number | undefined): number {
   if (value === undefined) return 60_000
   try {
@@ -211,6 +222,8 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
     if (caller.depth + 1 > MAX_SUBTASK_DEPTH) {
       return refuse({ error_type: 'permission_denied', message: `sub-task "${request.name}" refused: sub-tasks may nest at most ${MAX_SUBTASK_DEPTH} deep` })
     }
+    const tooMuch = typeof request.argsJson === 'string' ? jsonLimitProblem(request.argsJson, 'the arguments') : 'the arguments are not JSON'
+    if (tooMuch) return refuse({ error_type: 'invalid_input', message: tooMuch })
     let args: unknown
     try {
       args = JSON.parse(request.argsJson)
@@ -231,7 +244,7 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
     }
     emit(call.who, { type: 'call:queued' }, call.perRun)
     try {
-      return JSON.stringify(await traceCall(call.who, () => execute(caller.artifact, policy, request.argsJson, [], caller.depth + 1, controller.signal, call)))
+      return envelopeJson(await traceCall(call.who, () => execute(caller.artifact, policy, request.argsJson, [], caller.depth + 1, controller.signal, call)))
     } finally {
       caller.children.delete(controller)
     }

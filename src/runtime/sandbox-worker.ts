@@ -9,7 +9,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
-import { failedAttempt } from './envelope.ts'
+import { failedAttempt, failureEnvelope } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SandboxOrigin, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { SandboxWorkerData } from './worker.ts'
 import type { TaskError } from '../types.ts'
@@ -38,6 +38,12 @@ export type CallResult = AttemptOutcome | typeof NOT_STARTED
 
 /** Runs a sub-task a guest asked for and answers its envelope as JSON. */
 export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
+
+/** The envelope a sub-task answers with when the host failed to run it. */
+function subtaskFailure(name: string, error: unknown): string {
+  const message = `the host failed to run sub-task "${name}": ${error instanceof Error ? error.message : String(error)}`
+  return JSON.stringify(failureEnvelope(name, performance.now(), { error_type: 'internal_error', message }))
+}
 
 export interface SandboxWorkerOptions {
   onExit: (worker: SandboxWorker) => void
@@ -79,13 +85,24 @@ export class SandboxWorker {
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
       if (message.type === 'subtask') {
-        void options.onSubtask(message).then((envelopeJson) => this.answerSubtask(message.id, envelopeJson))
+        // Never left unhandled: whatever happens, the blocked guest gets an envelope.
+        options.onSubtask(message).then(
+          (envelopeJson) => this.answerSubtask(message.id, envelopeJson),
+          (error: unknown) => this.answerSubtask(message.id, subtaskFailure(message.name, error)),
+        )
         return
       }
       const pending = this.pending[message.lane]
       if (!pending || pending.id !== message.id) return
       if (message.sandbox) options.onServed(message.sandbox)
       pending.finish(message.outcome)
+    })
+    // A message the main thread cannot deserialize (e.g. a result nested too deep): answer anyway.
+    this.worker.on('messageerror', () => {
+      const unreadable = failedAttempt({ error_type: 'invalid_output', message: 'the sandbox answered with a value the host cannot read' })
+      this.pending.forEach((pending, lane) => {
+        if (pending && this.lanes.read(lane, pending.id)?.phase === Phase.Done) pending.finish(unreadable)
+      })
     })
     this.worker.on('error', (error) => {
       this.settleAll(failedAttempt({ error_type: 'internal_error', message: `the sandbox worker crashed: ${error.message}` }))

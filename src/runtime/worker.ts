@@ -7,7 +7,7 @@
 // memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { CallLanes } from './call-lanes.ts'
-import { classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
+import { argumentsTooBig, classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
 import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
@@ -74,7 +74,13 @@ async function prepare(target: Target): Promise<void> {
 }
 
 function reply(message: WorkerReply): void {
-  port.postMessage(message)
+  try {
+    port.postMessage(message)
+  } catch (error) {
+    // A result the structured clone cannot carry still answers the call.
+    if (message.type !== 'done') throw error
+    port.postMessage({ type: 'done', id: message.id, outcome: failedAttempt({ error_type: 'invalid_output', message: 'the result cannot be passed to the host' }) })
+  }
 }
 
 interface Attempt extends Pick<AttemptOutcome, 'result' | 'error'> {
@@ -85,12 +91,15 @@ interface Attempt extends Pick<AttemptOutcome, 'result' | 'error'> {
 function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): Attempt {
   let thrown: unknown
   let json: string | undefined
+  const inputBytes = Buffer.byteLength(request.argsJson)
+  const tooBig = argumentsTooBig(inputBytes, sandbox.memory.buffer.byteLength, sandbox.ram)
+  if (tooBig) return { result: null, error: tooBig, clean: true }
   try {
     json = sandbox.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
   } catch (error) {
     thrown = error
   }
-  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram }
+  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram, inputBytes }
   if (json !== undefined) {
     const classified = classifyReturn(json)
     return classified.ok ? { result: classified.result, error: null, clean: true } : { result: null, error: classified.error, clean: true }
@@ -127,6 +136,7 @@ async function run(request: RunRequest): Promise<void> {
   const { sandbox, origin } = taken
   const callState = new CallState(request.id, request.policy, request.root, request.mounts)
   callState.fuelLeft = () => Math.max(0, sandbox.fuelLeft())
+  callState.spendFuel = (fuel) => sandbox.setFuel(sandbox.fuelLeft() - fuel)
   sandbox.setFuel(request.policy.fuel)
   if (!lanes.start(request.lane, request.id)) {
     // taken back by the main thread before it started (aborted, or moved to an idle worker)

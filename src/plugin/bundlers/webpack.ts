@@ -9,6 +9,9 @@ import { RUNTIME_ID } from '../proxy.ts'
 export function setupWebpack(ctx: CapsuleContext, compiler: Compiler): void {
   ctx.setRoot(compiler.options.context ?? process.cwd())
   const type = compiler.options.output.module ? 'module' : 'commonjs'
+  // webpack rewrites `typeof __filename` (to `true` for a node target, even in ESM output) and
+  // `import.meta.url` (to the source file's URL), so the proxy is told which output this is.
+  ctx.outputFormat = compiler.options.output.module ? 'webpack-esm' : 'cjs'
   const existing = compiler.options.externals
   const ours = { [RUNTIME_ID]: `${type} ${RUNTIME_ID}` }
   compiler.options.externals = existing === undefined ? [ours] : [...(Array.isArray(existing) ? existing : [existing]), ours]

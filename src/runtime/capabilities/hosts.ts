@@ -7,7 +7,9 @@
 // WHATWG fetch does), so no secret reaches a record.
 
 export type UrlCheck =
-  | { ok: true, url: URL }
+  /** `named`: an exact rule (a name or an IP literal) matched: the user named this host, so it
+   *  may be internal; a host matched only by wildcard rules may never resolve to an internal address. */
+  | { ok: true, url: URL, named: boolean }
   /** 'invalid': not a usable http(s) URL; 'denied': no host rule allows it. */
   | { ok: false, kind: 'invalid' | 'denied', reason: string }
 
@@ -89,13 +91,11 @@ export function checkUrl(url: string, rules: readonly string[]): UrlCheck {
     return { ok: false, kind: 'invalid', reason: `unsupported protocol '${parsed.protocol}' (only http: and https:)` }
   const host = stripTrailingDot(parsed.hostname)
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port)
-  const allowed = rules.some((rule) => {
-    const parsedRule = parseHostRule(rule)
-    return parsedRule !== null && ruleMatches(parsedRule, host, port)
-  })
+  const matched = rules.map(parseHostRule).filter((rule): rule is HostRule => rule !== null && ruleMatches(rule, host, port))
+  const allowed = matched.length > 0
   // The real host decides (never the userinfo): 'http://127.0.0.1@evil/' is a request to 'evil'.
   if (!allowed) return { ok: false, kind: 'denied', reason: `host '${host}:${port}' is not in allowedHosts` }
   if (parsed.username !== '' || parsed.password !== '')
     return { ok: false, kind: 'invalid', reason: 'URLs with credentials (user:password@) are not allowed' }
-  return { ok: true, url: parsed }
+  return { ok: true, url: parsed, named: matched.some(rule => rule.kind === 'exact') }
 }

@@ -1,9 +1,13 @@
 // Source of the HTTP I/O worker (run with `new Worker(source, { eval: true })`, so it needs no
 // file on disk and survives bundling). It performs ONE hop per message with node:http(s) —
-// never following redirects, policy checks stay with the caller — then posts the answer on its
-// port and bumps + notifies the shared counter the blocked caller waits on.
-// Message in:  { id, method, url, headers: [name, value][], body?: Uint8Array, maxBodyBytes, timeoutMs }
-// Message out: { id, ok: true, status, statusText, headers, body } | { id, ok: false, code, message }
+// never following redirects, policy checks stay with the caller — connecting only to the
+// addresses the caller checked (`addresses`), then posts the answer on its port and bumps +
+// notifies the shared counter the blocked caller waits on. It also resolves names for the
+// caller (`op: 'lookup'`), so the caller can check the addresses before any hop.
+// Message in:  { id, method, url, addresses?, headers: [name, value][], body?: Uint8Array, maxBodyBytes, timeoutMs }
+//              | { id, op: 'lookup', hostname, timeoutMs }
+// Message out: { id, ok: true, status, statusText, headers, body } | { id, ok: true, addresses }
+//              | { id, ok: false, code, message }
 
 export const HTTP_IO_WORKER_SOURCE = String.raw`
 'use strict'
@@ -11,6 +15,8 @@ const { workerData } = require('node:worker_threads')
 const http = require('node:http')
 const https = require('node:https')
 const zlib = require('node:zlib')
+const dns = require('node:dns')
+const net = require('node:net')
 const { port, signal } = workerData
 const counter = new Int32Array(signal)
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
@@ -44,7 +50,9 @@ function perform(job) {
     const headers = Object.create(null) // repeated names become repeated header lines
     for (const [name, value] of job.headers) (headers[name] = headers[name] || []).push(value)
     if (job.body) headers['content-length'] = String(job.body.byteLength)
-    request = client.request(url, { method: job.method, headers })
+    const options = { method: job.method, headers }
+    if (job.addresses && job.addresses.length > 0) options.lookup = pinnedLookup(job.addresses)
+    request = client.request(url, options)
     request.on('error', error => failWith(error.code, error.message))
     request.on('response', response => receive(job, response, settle, failWith))
     request.end(job.body ? Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength) : undefined)
@@ -52,6 +60,28 @@ function perform(job) {
   catch (error) {
     failWith(error && error.code, error && error.message)
   }
+}
+
+// Connect only to the addresses the caller checked, never to what a second DNS answer says.
+function pinnedLookup(addresses) {
+  const entries = addresses.map(address => ({ address, family: net.isIP(address) }))
+  return (_hostname, options, callback) => {
+    if (typeof options === 'function') callback = options
+    if (options && options.all) callback(null, entries)
+    else callback(null, entries[0].address, entries[0].family)
+  }
+}
+
+function lookup(job) {
+  let done = false
+  const timer = setTimeout(() => { if (!done) { done = true; answer({ id: job.id, ok: false, code: 'ETIMEDOUT', message: 'DNS lookup timed out' }) } }, Math.max(1, job.timeoutMs))
+  dns.lookup(job.hostname, { all: true, verbatim: true }, (error, found) => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    if (error) answer({ id: job.id, ok: false, code: error.code || 'ENOTFOUND', message: 'getaddrinfo ' + (error.code || 'ENOTFOUND') + ' ' + job.hostname })
+    else answer({ id: job.id, ok: true, addresses: found.map(entry => entry.address) })
+  })
 }
 
 function receive(job, response, settle, failWith) {
@@ -98,7 +128,7 @@ function receive(job, response, settle, failWith) {
 }
 
 port.on('message', job => {
-  try { perform(job) }
+  try { if (job && job.op === 'lookup') lookup(job); else perform(job) }
   catch (error) { answer({ id: job && job.id, ok: false, code: 'EIO', message: String(error && error.message) }) }
 })
 `

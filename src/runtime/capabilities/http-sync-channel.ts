@@ -9,6 +9,8 @@ import { HTTP_IO_WORKER_SOURCE } from './http-io-worker-source.ts'
 export interface HopRequest {
   method: string
   url: string
+  /** The checked addresses to connect to (the URL's name is kept for Host and TLS). */
+  addresses?: string[]
   headers: [string, string][]
   body?: Uint8Array
   maxBodyBytes: number
@@ -19,9 +21,13 @@ export type HopResponse =
   | { ok: true, status: number, statusText: string, headers: [string, string][], body: Uint8Array }
   | { ok: false, code: string, message: string }
 
+export type LookupAnswer = { ok: true, addresses: string[] } | { ok: false, code: string, message: string }
+
 export interface SyncHopChannel {
   /** Performs one HTTP exchange, blocking the calling thread until it answers or times out. */
   send(hop: HopRequest): HopResponse
+  /** Resolves a host name to all its addresses (DNS, on the I/O worker), blocking likewise. */
+  lookup(hostname: string, timeoutMs: number): LookupAnswer
   /** Ends the I/O worker (a later `send` spawns a new one). */
   close(): Promise<void>
 }
@@ -60,34 +66,43 @@ export function createSyncHopChannel(): SyncHopChannel {
     }
   }
 
+  /** Posts one job and blocks (in bounded waits) until its answer or the deadline. */
+  function exchange(job: Record<string, unknown>, timeoutMs: number, transfer: ArrayBuffer[] = []): Answer {
+    const current = io ??= spawnIoWorker()
+    const id = ++nextId
+    current.port.postMessage({ ...job, id }, transfer)
+    const deadline = Date.now() + timeoutMs + ANSWER_GRACE_MS
+    for (;;) {
+      const seen = Atomics.load(current.counter, 0)
+      const answer = receive(current, id)
+      if (answer) return answer
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) {
+        io = undefined
+        void current.worker.terminate()
+        return { id, ok: false, code: 'ETIMEDOUT', message: 'the HTTP I/O worker did not answer in time' }
+      }
+      Atomics.wait(current.counter, 0, seen, remaining)
+    }
+  }
+
   return {
     send(hop) {
-      const current = io ??= spawnIoWorker()
-      const id = ++nextId
       const body = hop.body ? hop.body.slice() : undefined // compact copy, transferred
-      current.port.postMessage({ ...hop, id, body }, body ? [body.buffer] : [])
-      const deadline = Date.now() + hop.timeoutMs + ANSWER_GRACE_MS
-      for (;;) {
-        const seen = Atomics.load(current.counter, 0)
-        const answer = receive(current, id)
-        if (answer) {
-          if (!answer.ok) return { ok: false, code: String(answer.code), message: String(answer.message) }
-          return {
-            ok: true,
-            status: answer.status as number,
-            statusText: answer.statusText as string,
-            headers: answer.headers as [string, string][],
-            body: answer.body as Uint8Array,
-          }
-        }
-        const remaining = deadline - Date.now()
-        if (remaining <= 0) {
-          io = undefined
-          void current.worker.terminate()
-          return { ok: false, code: 'ETIMEDOUT', message: 'the HTTP I/O worker did not answer in time' }
-        }
-        Atomics.wait(current.counter, 0, seen, remaining)
+      const answer = exchange({ ...hop, body }, hop.timeoutMs, body ? [body.buffer] : [])
+      if (!answer.ok) return { ok: false, code: String(answer.code), message: String(answer.message) }
+      return {
+        ok: true,
+        status: answer.status as number,
+        statusText: answer.statusText as string,
+        headers: answer.headers as [string, string][],
+        body: answer.body as Uint8Array,
       }
+    },
+    lookup(hostname, timeoutMs) {
+      const answer = exchange({ op: 'lookup', hostname, timeoutMs }, timeoutMs)
+      if (!answer.ok) return { ok: false, code: String(answer.code), message: String(answer.message) }
+      return { ok: true, addresses: (answer.addresses as unknown[]).map(String) }
     },
     async close() {
       const current = io

@@ -1,11 +1,16 @@
 // The synchronous HTTP client behind the guest's `fetch` host import. Every hop's URL is
 // checked against the host rules BEFORE anything is sent; redirects (max 10) are followed
 // here, hop by hop, so a redirect to a host outside the rules is stopped as a denial.
+// Names are resolved here, on the host, and the hop connects to exactly the addresses that
+// were checked (no second lookup an attacker's DNS could answer differently); a host matched
+// only by a wildcard rule never reaches a loopback, private or link-local address.
 // Records keep method, URL, status and duration of each hop made — never headers or bodies.
 
 import type { HostRequest } from '../../types.ts'
+import { isIP } from 'node:net'
+import { isInternalAddress } from './addresses.ts'
 import { checkUrl } from './hosts.ts'
-import { createSyncHopChannel } from './http-sync-channel.ts'
+import { createSyncHopChannel, type LookupAnswer } from './http-sync-channel.ts'
 
 export interface HttpRequest {
   method: string
@@ -42,8 +47,18 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
+export interface HttpClientOptions {
+  /**
+   * Resolves a host name to its addresses (a test's resolver; default: DNS on the I/O worker).
+   * Return an empty list for an unknown name.
+   */
+  lookup?: (hostname: string) => string[]
+}
+
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 16 * 1024 * 1024, timeoutMs: 30_000 }
 export const MAX_REDIRECTS = 10
+/** Longest URL a task may request (each hop); longer ones are refused before anything is sent. */
+export const MAX_URL_LENGTH = 8_192
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -61,9 +76,20 @@ function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000
 }
 
-export function createHttpClient(): HttpClient {
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const channel = createSyncHopChannel()
   let denials = 0
+
+  function resolveName(hostname: string, timeoutMs: number): LookupAnswer {
+    if (!options.lookup) return channel.lookup(hostname, timeoutMs)
+    try {
+      const addresses = options.lookup(hostname).filter(address => isIP(address) !== 0)
+      return addresses.length > 0 ? { ok: true, addresses } : { ok: false, code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${hostname}` }
+    }
+    catch (error) {
+      return { ok: false, code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${hostname}: ${(error as Error).message}` }
+    }
+  }
 
   return {
     get denials() {
@@ -92,16 +118,35 @@ export function createHttpClient(): HttpClient {
 
       let url = String(req.url)
       for (let hop = 0; ; hop++) {
+        if (url.length > MAX_URL_LENGTH) return failure('ERR_INVALID_URL', `the URL is longer than ${MAX_URL_LENGTH} characters`)
         const check = checkUrl(url, rules)
         if (!check.ok) {
           if (check.kind === 'invalid') return failure('ERR_INVALID_URL', check.reason)
           denials++
           return failure('ENETDENIED', `ENETDENIED: ${check.reason}`, true)
         }
-        const remaining = Math.floor(deadline - performance.now())
+        let remaining = Math.floor(deadline - performance.now())
+        if (remaining <= 0) return failure('ETIMEDOUT', `request timed out after ${timeoutMs} ms`)
+        // The addresses this hop may connect to, checked before anything is sent.
+        const hostname = check.url.hostname.replace(/^\[|\]$/g, '')
+        let addresses: string[]
+        if (isIP(hostname) !== 0) {
+          addresses = [hostname]
+        }
+        else {
+          const found = resolveName(hostname, remaining)
+          if (!found.ok) return failure(found.code, found.message)
+          addresses = found.addresses
+        }
+        if (!check.named) addresses = addresses.filter(address => !isInternalAddress(address))
+        if (addresses.length === 0) {
+          denials++
+          return failure('ENETDENIED', `ENETDENIED: host '${hostname}' is internal (loopback, private or link-local) and only a wildcard rule matched it; name it in allowedHosts to reach it`, true)
+        }
+        remaining = Math.floor(deadline - performance.now())
         if (remaining <= 0) return failure('ETIMEDOUT', `request timed out after ${timeoutMs} ms`)
         const started = performance.now()
-        const answer = channel.send({ method, url: check.url.href, headers, body, maxBodyBytes, timeoutMs: remaining })
+        const answer = channel.send({ method, url: check.url.href, addresses, headers, body, maxBodyBytes, timeoutMs: remaining })
         records.push({
           method,
           url: check.url.href,

@@ -37,6 +37,9 @@ export class CallState {
   /** Reads the sandbox's fuel counter (set once the sandbox exists). */
   fuelLeft: () => number | null = () => null
 
+  /** Takes fuel out of the sandbox's counter (what its sub-tasks burned); below zero it traps. */
+  spendFuel: (fuel: number) => void = () => {}
+
   /** Milliseconds left before the call's timeout, or null when it has none. */
   remainingMs(): number | null {
     return this.policy.timeout === null ? null : this.policy.timeout - (performance.now() - this.startedAt)

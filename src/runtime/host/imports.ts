@@ -5,6 +5,16 @@ import type { CallState } from './call-state.ts'
 import { fileImports } from './files.ts'
 import { httpImports } from './http.ts'
 
+/** The fuel a sub-task's envelope (made by this runtime, not the guest) says it consumed. */
+function subtaskFuel(envelopeJson: string): number {
+  try {
+    const fuel = (JSON.parse(envelopeJson) as { execution?: { fuel_consumed?: unknown } }).execution?.fuel_consumed
+    return typeof fuel === 'number' && Number.isFinite(fuel) && fuel > 0 ? fuel : 0
+  } catch {
+    return 0
+  }
+}
+
 export type SubtaskCaller = (callId: number, name: string, argsJson: string, fuelLeft: number | null) => string
 
 export function hostImports(current: () => CallState, callSubtask: SubtaskCaller): Record<string, unknown> {
@@ -14,7 +24,11 @@ export function hostImports(current: () => CallState, callSubtask: SubtaskCaller
     ...httpImports(current),
     callTask: (name: string, argsJson: string) => {
       const state = current()
-      return callSubtask(state.callId, name, argsJson, state.fuelLeft())
+      const envelopeJson = callSubtask(state.callId, name, argsJson, state.fuelLeft())
+      // The sub-task's fuel comes out of the caller's budget: spending it all ends the caller
+      // with fuel_exhausted at its next fuel check, and its fuel_consumed includes it.
+      state.spendFuel(subtaskFuel(envelopeJson))
+      return envelopeJson
     },
   }
 }

@@ -1,0 +1,42 @@
+// Refuses, at build time, a file grant that reaches the toolchain's own files: the compile
+// cache (whose glue module the host later imports: rw there is host code execution) and
+// node_modules (the host's own code). A grant is refused when it contains either of them
+// (e.g. '.', the root of both) or lies inside one, after following symlinks.
+import { realpathSync } from 'node:fs'
+import { isAbsolute, join, relative } from 'node:path'
+import type { DiscoveredTask } from './discover-tasks.ts'
+import { TaskModuleError } from './discover-tasks.ts'
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync.native(path)
+  } catch {
+    return path
+  }
+}
+
+function insideOrEqual(child: string, parent: string): boolean {
+  const rel = relative(parent, child)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+/** Throws a file:line error for the first grant that contains or lies in the cache or node_modules. */
+export function checkToolchainGrants(tasks: DiscoveredTask[], root: string, cacheDir: string, shown: string): void {
+  const protectedDirs = [
+    { dir: realOrSelf(join(root, 'node_modules')), what: 'node_modules' },
+    { dir: realOrSelf(cacheDir), what: `the compile cache (${relative(root, cacheDir) || cacheDir})` },
+  ]
+  for (const task of tasks) {
+    for (const grant of task.policy.files) {
+      const granted = realOrSelf(join(root, grant.path))
+      const segments = relative(realOrSelf(root), granted).split(/[\\/]/)
+      const hit = protectedDirs.find(({ dir }) => insideOrEqual(dir, granted) || insideOrEqual(granted, dir))
+      const what = hit?.what ?? (segments.includes('node_modules') ? 'node_modules' : undefined)
+      if (what) {
+        throw TaskModuleError.at(shown, task.line, task.column,
+          `option "allowedFiles": '${grant.path}' would give the task access to ${what}, which holds code the host runs; grant a directory that contains neither (e.g. 'data')`,
+          'allowedFiles')
+      }
+    }
+  }
+}
