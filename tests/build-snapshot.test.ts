@@ -76,7 +76,7 @@ describe('top-level code at build time', () => {
   it('reports a top-level throw at the task module\'s own line, with the error', async () => {
     const { code, stderr } = await runCli(['run', 'fixtures/build/top-level-throw.capsule.ts'])
     expect(code).toBe(2)
-    expect(stderr).toContain('fixtures/build/top-level-throw.capsule.ts:8:')
+    expect(stderr).toContain('fixtures/build/top-level-throw.capsule.ts:6:')
     expect(stderr).toContain('TypeError: retries must not be negative, got -1')
     expect(stderr).not.toMatch(/wizer|capsule-guest\.js|wasm-function/i)
   })

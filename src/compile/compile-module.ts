@@ -155,8 +155,8 @@ function topLevelError(error: unknown, target: SnapshotTarget): Error {
   if (!(error instanceof SnapshotFailed)) return error instanceof Error ? error : new Error(String(error))
   const failure = mapTopLevelFailure(error.output, error.message, target.bundle.map, dirname(target.source), target.root, target.shown)
   const at = failure.at ?? { file: target.shown, line: 1, column: 1 }
-  const stack = failure.stack.length > 0 ? `\n${failure.stack.map((frame) => `    at ${frame}`).join('\n')}` : ''
-  return TaskModuleError.at(at.file, at.line, at.column, `top-level code failed at build time: ${failure.message}${stack}`)
+  const thrown = failure.thrownAt ? ` (thrown at ${failure.thrownAt.file}:${failure.thrownAt.line}:${failure.thrownAt.column})` : ''
+  return TaskModuleError.at(at.file, at.line, at.column, `top-level code failed at build time: ${failure.message}${thrown}`)
 }
 
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {

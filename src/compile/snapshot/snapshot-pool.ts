@@ -8,11 +8,15 @@ import type { SnapshotReply, SnapshotRequest } from './snapshot-worker.ts'
 
 const MAX_WORKERS = 2
 
+/** The module's top-level code failed (or made a call it may not make at build time). */
 export class SnapshotFailed extends Error {
   constructor(message: string, readonly output: string) {
     super(message)
   }
 }
+
+/** The snapshot machinery itself failed (not the module): a worker crash or a missing file. */
+export class SnapshotWorkerFailed extends Error {}
 
 export interface SnapshotResult {
   taskData: Uint8Array
@@ -82,15 +86,15 @@ export async function snapshotInWorker(kit: SnapshotKit, engineKey: string, code
       done()
       release(entry)
       if (reply.ok) resolve({ taskData: reply.taskData, memoryPages: reply.memoryPages, timings: reply.timings })
-      else reject(new SnapshotFailed(reply.message, reply.output))
+      else reject(reply.internal ? new SnapshotWorkerFailed(`taking the snapshot failed: ${reply.message}`) : new SnapshotFailed(reply.message, reply.output))
     }
     const onError = (error: Error) => {
       done()
-      reject(new SnapshotFailed(`the snapshot worker failed: ${error.message}`, ''))
+      reject(new SnapshotWorkerFailed(`the snapshot worker failed: ${error.message}`))
     }
     const onExit = (code: number) => {
       done()
-      reject(new SnapshotFailed(`the snapshot worker exited (${code})`, ''))
+      reject(new SnapshotWorkerFailed(`the snapshot worker exited (${code})`))
     }
     const timer = setTimeout(() => {
       done()

@@ -14,7 +14,7 @@ export interface SnapshotRequest {
 
 export type SnapshotReply =
   | { id: number; ok: true; taskData: Uint8Array; memoryPages: number; timings: { snapshot: number; encode: number } }
-  | { id: number; ok: false; message: string; output: string }
+  | { id: number; ok: false; message: string; output: string; internal?: true }
 
 parentPort!.on('message', (request: SnapshotRequest) => {
   let reply: SnapshotReply
@@ -28,7 +28,7 @@ parentPort!.on('message', (request: SnapshotRequest) => {
   } catch (error) {
     reply = error instanceof SnapshotError
       ? { id: request.id, ok: false, message: error.message, output: error.output }
-      : { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), output: '' }
+      : { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), output: '', internal: true }
   }
   parentPort!.postMessage(reply, reply.ok ? [reply.taskData.buffer as ArrayBuffer] : [])
 })

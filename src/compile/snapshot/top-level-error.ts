@@ -12,8 +12,10 @@ export interface MappedPosition {
 }
 
 export interface TopLevelFailure {
-  /** Where the error was thrown, mapped (undefined when it happened outside any source). */
+  /** The task module's own frame, else where the error was thrown (undefined: no source). */
   at?: MappedPosition
+  /** Where the error was thrown, when that is not `at` (e.g. inside an imported file). */
+  thrownAt?: MappedPosition
   /** The error as the engine printed it (`TypeError: …`), or the reason the snapshot stopped. */
   message: string
   /** Mapped stack frames, one per line (`name (file:line:column)`). */
@@ -43,11 +45,11 @@ export function mapTopLevelFailure(output: string, reason: string, map: string |
   const lines = output.split('\n').map((line) => line.trim())
   const headline = lines.find((line) => line.startsWith(`${GUEST_SOURCE_NAME}:`))
   let message = reason
-  let at: MappedPosition | undefined
+  let thrown: MappedPosition | undefined
   if (headline) {
     const match = POSITION.exec(headline)!
     message = headline.slice(match[0].length).trim() || reason
-    at = locate(Number(match[1]), Number(match[2]))
+    thrown = locate(Number(match[1]), Number(match[2]))
   }
   const stack: string[] = []
   let inModule: MappedPosition | undefined
@@ -64,8 +66,10 @@ export function mapTopLevelFailure(output: string, reason: string, map: string |
       if (!where) continue
       stack.push(`${name} (${where.file}:${where.line}:${where.column})`)
       if (where.file === moduleFile) inModule ??= where
-      at ??= where
+      thrown ??= where
     }
   }
-  return { at: inModule ?? at, message, stack }
+  const at = inModule ?? thrown
+  const same = (a?: MappedPosition, b?: MappedPosition) => a?.file === b?.file && a?.line === b?.line
+  return { at, ...(thrown && !same(thrown, at) ? { thrownAt: thrown } : {}), message, stack }
 }
