@@ -46,8 +46,10 @@ function runInNewProcess(file, cacheDir) {
     await runtime.close()
     const cpu = process.cpuUsage()
     console.log(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, result: envelope.result }))`
+  const scriptFile = join(file, '..', 'run-once.mjs')
+  writeFileSync(scriptFile, script)
   const started = performance.now()
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  const out = execFileSync(process.execPath, [scriptFile], { encoding: 'utf8' })
   return { ...JSON.parse(out.trim().split('\n').pop()), process: performance.now() - started }
 }
 

@@ -38,7 +38,8 @@ const waiting: ((worker: PoolWorker) => void)[] = []
 let nextId = 0
 
 function spawn(): PoolWorker {
-  const worker = new Worker(new URL('./snapshot-worker.mjs', import.meta.url))
+  // Our own worker file: none of the host process's flags (e.g. --input-type) apply to it.
+  const worker = new Worker(new URL('./snapshot-worker.mjs', import.meta.url), { execArgv: [] })
   worker.unref()
   live++
   const entry: PoolWorker = { worker, busy: false }

@@ -13,8 +13,9 @@ import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
 export const GUEST_SOURCE_NAME = 'capsule-guest.js'
 const INITIALIZER_NAME = 'initializer.js'
 const WASI_MODULE = 'wasi_snapshot_preview1'
-/** Zero gaps of fewer words than this stay inside a segment (wizer merges gaps of ≤ 4 bytes). */
-const MIN_ZERO_GAP_WORDS = 4
+/** Memory is scanned for non-zero content in pages of this size. */
+const SCAN_PAGE = 4096
+const ZERO_PAGE = Buffer.alloc(SCAN_PAGE)
 
 export interface SnapshotKitGlobal {
   /** The export name the kit's init module gives the global. */
@@ -66,27 +67,28 @@ function trappingImports(module: WebAssembly.Module, wasi: Record<string, unknow
   return imports as WebAssembly.Imports
 }
 
-/** Non-zero runs of memory, in address order; zero gaps shorter than 16 bytes stay inside a run. */
+/**
+ * The non-zero parts of memory, in address order: runs of 4 KiB pages that are not all zero,
+ * trimmed to their first and last non-zero byte. Zeros inside a run stay (gzip makes them
+ * nearly free); comparing whole pages natively keeps the scan of ~10 MB at a few milliseconds.
+ */
 export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Array }[] {
-  // Word-wise (memory is a whole number of 64 KiB pages), then trimmed to the byte.
-  const words = new Uint32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2)
+  const bytes = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength)
+  const pageCount = Math.ceil(bytes.length / SCAN_PAGE)
+  const isZero = (page: number) => bytes.subarray(page * SCAN_PAGE, (page + 1) * SCAN_PAGE).equals(ZERO_PAGE.subarray(0, Math.min(SCAN_PAGE, bytes.length - page * SCAN_PAGE)))
   const runs: { offset: number; data: Uint8Array }[] = []
-  const count = words.length
-  let w = 0
-  while (w < count) {
-    while (w < count && words[w] === 0) w++
-    if (w === count) break
-    const first = w
-    let last = w
-    while (w < count) {
-      if (words[w] !== 0) last = w
-      else if (w - last >= MIN_ZERO_GAP_WORDS) break
-      w++
+  let page = 0
+  while (page < pageCount) {
+    if (isZero(page)) {
+      page++
+      continue
     }
-    let start = first * 4
-    while (memory[start] === 0) start++
-    let end = (last + 1) * 4
-    while (memory[end - 1] === 0) end--
+    const first = page
+    while (page < pageCount && !isZero(page)) page++
+    let start = first * SCAN_PAGE
+    while (bytes[start] === 0) start++
+    let end = Math.min(page * SCAN_PAGE, bytes.length)
+    while (bytes[end - 1] === 0) end--
     runs.push({ offset: start, data: memory.slice(start, end) })
   }
   return runs
