@@ -114,39 +114,40 @@ const announceEngineBuild = (emit: (line: string) => void) => () => emit('buildi
 /** Takes the module's snapshot and writes its cache entry (staged, then renamed into place). */
 async function snapshotModule(target: SnapshotTarget, dir: string, cacheDir: string, emit: (line: string) => void): Promise<ModuleMeta> {
   const started = performance.now()
-  const kit = await loadKit(cacheDir, toolchainId(), announceEngineBuild(emit))
-  const snapshotKit = await kit.snapshotKit
-  const kitReady = performance.now()
-  let snapshot: SnapshotResult
-  try {
-    snapshot = await snapshotInWorker(snapshotKit, kit.meta.engineKey, target.bundle.code, target.budgetMs)
-  } catch (error) {
-    throw topLevelError(error, target)
-  }
-  const snapshotDone = performance.now()
-  const engine = await kit.engineReady
-  if (kit.kitTimings && !reportedKits.has(kit)) {
-    reportedKits.add(kit)
-    emit(`built the snapshot kit (ms): ${Object.entries(kit.kitTimings).map(([step, ms]) => `${step} ${ms}`).join(', ')}`)
-    if (engine.built) emit(`instrumented the shared engine ${kit.meta.engineId} for fuel in ${engine.instrumentMs} ms (once per toolchain)`)
-  } else {
-    emit(`reused the shared engine ${kit.meta.engineId} (not instrumented again)`)
-  }
-  const meta: ModuleMeta = { engineId: kit.meta.engineId, engineKey: kit.meta.engineKey, memoryPages: snapshot.memoryPages, supportFiles: kit.meta.supportFiles }
+  // Staged from the start: a compile that dies midway leaves only this dir (see cache-lock.ts).
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {
+    const kit = await loadKit(cacheDir, toolchainId(), announceEngineBuild(emit))
+    const snapshotKit = await kit.snapshotKit
+    const kitReady = performance.now()
+    let snapshot: SnapshotResult
+    try {
+      snapshot = await snapshotInWorker(snapshotKit, kit.meta.engineKey, target.bundle.code, target.budgetMs)
+    } catch (error) {
+      throw topLevelError(error, target)
+    }
+    const snapshotDone = performance.now()
+    const engine = await kit.engineReady
+    if (kit.kitTimings && !reportedKits.has(kit)) {
+      reportedKits.add(kit)
+      emit(`built the snapshot kit (ms): ${Object.entries(kit.kitTimings).map(([step, ms]) => `${step} ${ms}`).join(', ')}`)
+      if (engine.built) emit(`instrumented the shared engine ${kit.meta.engineId} for fuel in ${engine.instrumentMs} ms (once per toolchain)`)
+    } else {
+      emit(`reused the shared engine ${kit.meta.engineId} (not instrumented again)`)
+    }
+    const meta: ModuleMeta = { engineId: kit.meta.engineId, engineKey: kit.meta.engineKey, memoryPages: snapshot.memoryPages, supportFiles: kit.meta.supportFiles }
     await writeFile(join(staging, TASK_DATA_FILE), snapshot.taskData)
     await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
     await rm(dir, { recursive: true, force: true })
     await rename(staging, dir)
+    const ms = (from: number, to: number) => Math.round(to - from)
+    emit(`compiled ${target.shown} in ${ms(started, performance.now())} ms (kit ${ms(started, kitReady)}, snapshot ${snapshot.timings.snapshot}, encode ${snapshot.timings.encode}, worker round trip ${ms(kitReady, snapshotDone) - snapshot.timings.snapshot - snapshot.timings.encode}, write ${ms(snapshotDone, performance.now())})`)
+    return meta
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
     throw error
   }
-  const ms = (from: number, to: number) => Math.round(to - from)
-  emit(`compiled ${target.shown} in ${ms(started, performance.now())} ms (kit ${ms(started, kitReady)}, snapshot ${snapshot.timings.snapshot}, encode ${snapshot.timings.encode}, worker round trip ${ms(kitReady, snapshotDone) - snapshot.timings.snapshot - snapshot.timings.encode}, write ${ms(snapshotDone, performance.now())})`)
-  return meta
 }
 
 /** A failed snapshot as a build error at the task module's own file:line. */
