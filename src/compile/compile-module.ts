@@ -17,7 +17,7 @@ import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layo
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
-import { loadKit } from './snapshot/kit-store.ts'
+import { loadKit, type KitEvents, type LoadedKit } from './snapshot/kit-store.ts'
 import { prewarmSnapshotWorker, SnapshotBudgetExceeded, SnapshotFailed, snapshotInWorker, type SnapshotResult } from './snapshot/snapshot-pool.ts'
 import { mapTopLevelFailure } from './snapshot/top-level-error.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
@@ -109,16 +109,18 @@ interface SnapshotTarget {
 /** Kits whose build this process has already reported. */
 const reportedKits = new WeakSet<object>()
 
-const announceEngineBuild = (emit: (line: string) => void) => () => emit('building the shared engine (once per toolchain)')
+const kitEvents = (emit: (line: string) => void): KitEvents => ({
+  onBuild: () => emit('building the shared engine (once per toolchain)'),
+  onWait: emit,
+})
 
 /** Takes the module's snapshot and writes its cache entry (staged, then renamed into place). */
-async function snapshotModule(target: SnapshotTarget, dir: string, cacheDir: string, emit: (line: string) => void): Promise<ModuleMeta> {
+async function snapshotModule(target: SnapshotTarget, kit: LoadedKit, dir: string, emit: (line: string) => void): Promise<ModuleMeta> {
   const started = performance.now()
   // Staged from the start: a compile that dies midway leaves only this dir (see cache-lock.ts).
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {
-    const kit = await loadKit(cacheDir, toolchainId(), announceEngineBuild(emit))
     const snapshotKit = await kit.snapshotKit
     const kitReady = performance.now()
     let snapshot: SnapshotResult
@@ -198,7 +200,8 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
     }
   }
   // Likely a snapshot ahead: load the kit and start a worker while esbuild bundles.
-  loadKit(cacheDir, tools, announceEngineBuild(emit)).catch(() => {})
+  const kit = loadKit(cacheDir, tools, kitEvents(emit))
+  kit.catch(() => {})
   prewarmSnapshotWorker()
   const bundleStarted = performance.now()
   const bundle = await bundleGuest(source, dirname(source))
@@ -208,6 +211,8 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   let meta = await readCachedMeta(dir, cacheDir)
   if (meta) emit(`cache hit: ${shown} (${key})`)
   else {
+    // The kit first, under its own lock: never while holding this entry's lock and a slot.
+    const loaded = await kit
     // Once across processes (Vitest workers, a dev server, CLIs): see cache-lock.ts.
     meta = await compileOnce(cacheDir, dir, {
       cached: async () => {
@@ -217,7 +222,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
       },
       build: () => {
         emit(`cache miss: ${shown} (${key}), taking its snapshot (bundled in ${bundleMs} ms)`)
-        return snapshotModule({ ...target, bundle }, dir, cacheDir, emit)
+        return snapshotModule({ ...target, bundle }, loaded, dir, emit)
       },
     }, { onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`) })
   }
