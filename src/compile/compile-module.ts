@@ -12,7 +12,7 @@ import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest, type GuestBundle } from './bundle-guest.ts'
-import { compileOnce } from './cache-lock.ts'
+import { compileOnce, defaultSlotsDir } from './cache-lock.ts'
 import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
@@ -106,6 +106,9 @@ interface SnapshotTarget {
   budgetMs: number
 }
 
+/** The machine's slots for snapshots, apart from the heavy ones the kit build takes. */
+const SNAPSHOT_SLOTS = `${defaultSlotsDir()}-snapshots`
+
 /** Kits whose build this process has already reported. */
 const reportedKits = new WeakSet<object>()
 
@@ -115,12 +118,13 @@ const kitEvents = (emit: (line: string) => void): KitEvents => ({
 })
 
 /** Takes the module's snapshot and writes its cache entry (staged, then renamed into place). */
-async function snapshotModule(target: SnapshotTarget, kit: LoadedKit, dir: string, emit: (line: string) => void): Promise<ModuleMeta> {
+async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<LoadedKit>, dir: string, emit: (line: string) => void): Promise<ModuleMeta> {
   const started = performance.now()
   // Staged from the start: a compile that dies midway leaves only this dir (see cache-lock.ts).
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {
+    const kit = await loadingKit
     const snapshotKit = await kit.snapshotKit
     const kitReady = performance.now()
     let snapshot: SnapshotResult
@@ -211,8 +215,6 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   let meta = await readCachedMeta(dir, cacheDir)
   if (meta) emit(`cache hit: ${shown} (${key})`)
   else {
-    // The kit first, under its own lock: never while holding this entry's lock and a slot.
-    const loaded = await kit
     // Once across processes (Vitest workers, a dev server, CLIs): see cache-lock.ts.
     meta = await compileOnce(cacheDir, dir, {
       cached: async () => {
@@ -222,9 +224,14 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
       },
       build: () => {
         emit(`cache miss: ${shown} (${key}), taking its snapshot (bundled in ${bundleMs} ms)`)
-        return snapshotModule({ ...target, bundle }, loaded, dir, emit)
+        return snapshotModule({ ...target, bundle }, kit, dir, emit)
       },
-    }, { onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`) })
+    }, {
+      onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`),
+      // Snapshots are light (~0.5 s, ~200 MB) and may wait on the kit, whose build takes one of the
+      // heavy slots: they get slots of their own, so the two never wait on each other.
+      slotsDir: SNAPSHOT_SLOTS,
+    })
   }
   await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
   return { key, inputs: bundle.inputs, meta }

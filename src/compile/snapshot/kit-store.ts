@@ -55,7 +55,8 @@ async function openKit(cacheDir: string, toolchainId: string, events: KitEvents)
   const cached = await readMeta(dir, cacheDir)
   if (cached) return { meta: cached, snapshotKit: compileKit(dir, cached), engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
   let built: Pick<LoadedKit, 'engineReady' | 'kitTimings'> | undefined
-  const meta = await compileOnce(cacheDir, dir, {
+  // The kit's lock lives in kits/locks (a module's entry lock, in locks/, may be held around this).
+  const meta = await compileOnce(join(cacheDir, 'kits'), dir, {
     cached: () => readMeta(dir, cacheDir),
     build: async () => {
       events.onBuild?.()
