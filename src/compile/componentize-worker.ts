@@ -3,13 +3,12 @@
 // StarlingMonkey, keeps that pre-init engine for the per-module snapshot (the "kit"), and makes
 // the runnable engine from the same splice: wizer's init exports dropped, unused WASI stubbed,
 // wrapped as a component, transpiled by jco, split (no data) and instrumented for fuel. The kit
-// is announced as soon as it is written, so the first module's snapshot runs while the engine is
-// still being instrumented. binaryen and the splicer stay out of the long-lived host process.
+// names the engine it belongs to. binaryen and the splicer stay out of the long-lived host process.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeTaskData } from '../runtime/engine/task-data.ts'
 import { GLUE_FILE, MAIN_CORE } from '../runtime/engine/layout.ts'
-import { engineId, storeEngine } from './engine/engine-store.ts'
+import { storeEngine } from './engine/engine-store.ts'
 import { readGlobals, readSections, SECTION } from './engine/wasm-reader.ts'
 import { splitCore } from './engine/split-core.ts'
 import { componentMetadata, featuresKept, INIT_EXPORTS, loadSplicer, readStarlingMonkey, wizerEnvironment } from './snapshot/protocol.ts'
@@ -97,11 +96,14 @@ async function buildKit(job: KitJob, send: (message: KitMessage) => Promise<void
   // The kit: the pre-init engine with its mutable globals exported, the bindings, the protocol.
   const globals = linkGlobals(splice.wasm, decodeTaskData(split.taskData).globals)
   const initWasm = editExports(splice.wasm, { globals: globals.map((g) => [g.exportName, g.initIndex]) })
+  // The engine first (patched and instrumented by the engine store): the kit names its id.
+  const engine = await storeEngine(job.cacheDir, { engineKey: split.engineKey, plainEngine: split.engine, support })
+  lap('instrument')
   const meta: KitMeta = {
     componentizeJs: job.componentizeJs,
     env: wizerEnvironment(splice, features),
     globals,
-    engineId: engineId({ engineKey: split.engineKey, plainEngine: split.engine, support }),
+    engineId: engine.id,
     engineKey: split.engineKey,
     supportFiles: [...support.keys()].sort(),
   }
@@ -115,10 +117,6 @@ async function buildKit(job: KitJob, send: (message: KitMessage) => Promise<void
   await rename(staging, job.kitDir)
   lap('writeKit')
   await send({ kind: 'kit', meta, timings: { ...timings } })
-
-  const engine = await storeEngine(job.cacheDir, { engineKey: split.engineKey, plainEngine: split.engine, support })
-  lap('instrument')
-  if (engine.id !== meta.engineId) throw new Error('engine id mismatch')
   await send({ kind: 'engine', engineBuilt: engine.built, instrumentMs: engine.instrumentMs, timings })
 }
 
