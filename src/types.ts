@@ -92,4 +92,9 @@ export interface CapsuleOptions {
   manifest?: string | false
   /** Project root (default the bundler's root or `process.cwd()`). */
   root?: string
+  /**
+   * Wall-clock budget for a task module's top-level code, which runs once at build time
+   * (default `'60s'`; the same forms as a task's `timeout`). Past it the build fails.
+   */
+  buildTimeout?: string | number
 }

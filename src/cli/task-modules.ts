@@ -60,7 +60,7 @@ export async function compileTaskModules(files: string[], config: ProjectConfig,
   const compiled: CompiledModule[] = []
   for (const file of files) {
     try {
-      compiled.push(await compileModule(file, { root: config.root, cacheDir: config.cacheDir, defaults: config.defaults, onEvent }))
+      compiled.push(await compileModule(file, { root: config.root, cacheDir: config.cacheDir, defaults: config.defaults, buildTimeout: config.buildTimeout, onEvent }))
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`cannot read task module ${file}: no such file`)

@@ -5,7 +5,7 @@
 // node_modules). `import.meta` becomes a guest global that throws a normal, catchable error
 // (the engine itself traps uncatchably on it).
 import { builtinModules } from 'node:module'
-import { basename, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { guestFile } from './guest-files.ts'
 import { guestDirOf, guestImportPolicy } from './guest-import-policy.ts'
@@ -46,6 +46,8 @@ function guestResolvePlugin(entry: Record<string, string>): Plugin {
 
 export interface GuestBundle {
   code: string
+  /** The bundle's source map (sources relative to the task module's directory). */
+  map: string
   /** Absolute paths of every source file that went into the bundle (for watch mode). */
   inputs: string[]
 }
@@ -75,12 +77,17 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string, ro
     logLevel: 'silent',
     legalComments: 'none',
     define: { 'import.meta': '__capsuleImportMeta' },
+    // Maps a top-level error at build time back to the task module's line.
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: join(resolveDir, 'capsule-guest.js'),
     plugins: [guestImportPolicy({ root, guestDir: guestDirOf(guestFile('task')) }), guestResolvePlugin(entryFiles)],
   })
-  const output = result.outputFiles[0]
-  if (!output) throw new Error(`bundling ${taskModulePath} produced no output`)
+  const output = result.outputFiles.find((file) => file.path.endsWith('.js'))
+  const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'))
+  if (!output || !map) throw new Error(`bundling ${taskModulePath} produced no output`)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => basename(input) !== ENTRY_NAME)
     .map((input) => resolve(input))
-  return { code: output.text, inputs }
+  return { code: output.text, map: map.text, inputs }
 }

@@ -1,35 +1,42 @@
 // Compiles a task module into a runnable artifact: discover its tasks and their policies,
-// bundle the guest, then componentize + transpile + split unless the cache already holds that
-// exact input (a hash of the bundle, the toolchain versions and the WIT world). The shared
-// engine is instrumented once per toolchain; a module's own artifact is only its snapshot.
+// bundle the guest, then snapshot it unless the cache already holds that exact input (a hash of
+// the bundle, the toolchain versions and the WIT world). Everything else is per toolchain and
+// built once (snapshot/kit-store.ts): the spliced engine the snapshot runs in, and the shared
+// runnable engine, instrumented for fuel. A module's own artifact is only its snapshot, taken
+// in a worker thread under a wall-clock budget (snapshot/snapshot-pool.ts).
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
-import { bundleGuest } from './bundle-guest.ts'
-import { compileOnce } from './cache-lock.ts'
-import { componentizeInWorker } from './componentize.ts'
-import type { ComponentizeResult } from './componentize-worker.ts'
+import { bundleGuest, type GuestBundle } from './bundle-guest.ts'
+import { compileOnce, defaultSlotsDir } from './cache-lock.ts'
 import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
-import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
+import { GLUE_PATCH_VERSION } from './engine/patch-glue.ts'
+import { loadKit, type KitEvents, type LoadedKit } from './snapshot/kit-store.ts'
+import { prewarmSnapshotWorker, SnapshotBudgetExceeded, SnapshotFailed, snapshotInWorker, type SnapshotResult } from './snapshot/snapshot-pool.ts'
+import { mapTopLevelFailure } from './snapshot/top-level-error.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
 import { checkToolchainGrants } from './toolchain-grants.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
-/** Bump when the layout of a cached module changes. */
-const CACHE_FORMAT = 2
+/** Bump when the layout of a cached module changes (3: snapshots taken by the host). */
+const CACHE_FORMAT = 3
 const MODULE_META = 'module.json'
+/** Default wall-clock budget for a module's top-level code at build time. */
+export const DEFAULT_BUILD_TIMEOUT_MS = 60_000
 
 export interface CompileOptions {
   root: string
   cacheDir?: string
   defaults?: CapsuleOptions['defaults']
+  /** Wall-clock budget (ms) for the module's top-level code at build time (default 60 s). */
+  buildTimeout?: number
   /** Called with lifecycle lines (for `--verbose`). */
   onEvent?: (message: string) => void
 }
@@ -39,7 +46,12 @@ export interface CompiledModule extends ModuleArtifact {
   inputs: string[]
 }
 
-type ModuleMeta = Pick<ComponentizeResult, 'engineId' | 'engineKey' | 'memoryPages' | 'supportFiles'>
+interface ModuleMeta {
+  engineId: string
+  engineKey: string
+  memoryPages: number
+  supportFiles: string[]
+}
 
 export function defaultCacheDir(root: string): string {
   return join(root, 'node_modules', '.cache', 'capsule')
@@ -51,7 +63,7 @@ function toolchainId(): string {
   return createHash('sha256')
     .update(JSON.stringify({
       CACHE_FORMAT, componentizeJs: tools.componentizeJs, jco: tools.jco, features: DISABLED_FEATURES,
-      instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION,
+      instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION, gluePatch: GLUE_PATCH_VERSION,
     }))
     .update(tools.world)
     .digest('hex')
@@ -88,35 +100,72 @@ function checkRamFloor(tasks: DiscoveredTask[], memoryPages: number, shown: stri
   }
 }
 
-async function componentizeModule(bundleCode: string, dir: string, cacheDir: string, emit: (line: string) => void, shown: string): Promise<ModuleMeta> {
+interface SnapshotTarget {
+  bundle: GuestBundle
+  source: string
+  shown: string
+  root: string
+  budgetMs: number
+}
+
+/** The machine's slots for snapshots, apart from the heavy ones the kit build takes. */
+const SNAPSHOT_SLOTS = `${defaultSlotsDir()}-snapshots`
+
+/** Kits whose build this process has already reported. */
+const reportedKits = new WeakSet<object>()
+
+const kitEvents = (emit: (line: string) => void): KitEvents => ({
+  onBuild: () => emit('building the shared engine (once per toolchain)'),
+  onWait: emit,
+})
+
+/** Takes the module's snapshot and writes its cache entry (staged, then renamed into place). */
+async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<LoadedKit>, dir: string, emit: (line: string) => void): Promise<ModuleMeta> {
   const started = performance.now()
+  // Staged from the start: a compile that dies midway leaves only this dir (see cache-lock.ts).
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {
-    // wizer maps the source's real directory: a symlinked cache path (e.g. node_modules) fails.
-    const sourcePath = join(await realpath(staging), 'guest.js')
-    await writeFile(sourcePath, bundleCode)
-    const result = await componentizeInWorker({
-      sourcePath,
-      witPath: WIT_FILE,
-      outDir: staging,
-      cacheDir,
-      tmpRoot: join(cacheDir, 'tmp'),
-      disableFeatures: DISABLED_FEATURES,
-    })
-    const meta: ModuleMeta = { engineId: result.engineId, engineKey: result.engineKey, memoryPages: result.memoryPages, supportFiles: result.supportFiles }
+    const kit = await loadingKit
+    const snapshotKit = await kit.snapshotKit
+    const kitReady = performance.now()
+    let snapshot: SnapshotResult
+    try {
+      snapshot = await snapshotInWorker(snapshotKit, kit.meta.engineKey, target.bundle.code, target.budgetMs)
+    } catch (error) {
+      throw topLevelError(error, target)
+    }
+    const snapshotDone = performance.now()
+    const engine = await kit.engineReady
+    if (kit.kitTimings && !reportedKits.has(kit)) {
+      reportedKits.add(kit)
+      emit(`built the snapshot kit (ms): ${Object.entries(kit.kitTimings).map(([step, ms]) => `${step} ${ms}`).join(', ')}`)
+      if (engine.built) emit(`instrumented the shared engine ${kit.meta.engineId} for fuel in ${engine.instrumentMs} ms (once per toolchain)`)
+    } else {
+      emit(`reused the shared engine ${kit.meta.engineId} (not instrumented again)`)
+    }
+    const meta: ModuleMeta = { engineId: kit.meta.engineId, engineKey: kit.meta.engineKey, memoryPages: snapshot.memoryPages, supportFiles: kit.meta.supportFiles }
+    await writeFile(join(staging, TASK_DATA_FILE), snapshot.taskData)
     await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
     await rm(dir, { recursive: true, force: true })
     await rename(staging, dir)
-    emit(result.engineBuilt
-      ? `instrumented the shared engine ${result.engineId} for fuel in ${result.instrumentMs} ms (once per toolchain)`
-      : `reused the shared engine ${result.engineId} (not instrumented again)`)
-    emit(`compiled ${shown} in ${Math.round(performance.now() - started)} ms`)
+    const ms = (from: number, to: number) => Math.round(to - from)
+    emit(`compiled ${target.shown} in ${ms(started, performance.now())} ms (kit ${ms(started, kitReady)}, snapshot ${snapshot.timings.snapshot}, encode ${snapshot.timings.encode}, worker round trip ${ms(kitReady, snapshotDone) - snapshot.timings.snapshot - snapshot.timings.encode}, write ${ms(snapshotDone, performance.now())})`)
     return meta
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
     throw error
   }
+}
+
+/** A failed snapshot as a build error at the task module's own file:line. */
+function topLevelError(error: unknown, target: SnapshotTarget): Error {
+  if (error instanceof SnapshotBudgetExceeded) return TaskModuleError.at(target.shown, 1, 1, error.message)
+  if (!(error instanceof SnapshotFailed)) return error instanceof Error ? error : new Error(String(error))
+  const failure = mapTopLevelFailure(error.output, error.message, target.bundle.map, dirname(target.source), target.root, target.shown)
+  const at = failure.at ?? { file: target.shown, line: 1, column: 1 }
+  const thrown = failure.thrownAt ? ` (thrown at ${failure.thrownAt.file}:${failure.thrownAt.line}:${failure.thrownAt.column})` : ''
+  return TaskModuleError.at(at.file, at.line, at.column, `top-level code failed at build time: ${failure.message}${thrown}`)
 }
 
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {
@@ -130,7 +179,8 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
   checkToolchainGrants(tasks, resolve(options.root), cacheDir, shown)
-  const { key, inputs, meta } = await cachedOrCompiled(source, options.root, cacheDir, emit, shown)
+  const budgetMs = options.buildTimeout ?? DEFAULT_BUILD_TIMEOUT_MS
+  const { key, inputs, meta } = await cachedOrCompiled({ source, shown, root: options.root, budgetMs }, cacheDir, emit)
   checkRamFloor(tasks, meta.memoryPages, shown)
   const signatures = taskSignatures(text, shown, tasks)
   return {
@@ -144,8 +194,9 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   }
 }
 
-/** The module's artifact: from the cache (bundling only if an input changed), else compiled. */
-async function cachedOrCompiled(source: string, root: string, cacheDir: string, emit: (line: string) => void, shown: string) {
+/** The module's artifact: from the cache (bundling only if an input changed), else snapshotted. */
+async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir: string, emit: (line: string) => void) {
+  const { source, shown } = target
   const tools = toolchainId()
   const remembered = await rememberedBundle(cacheDir, source, tools)
   if (remembered) {
@@ -155,7 +206,13 @@ async function cachedOrCompiled(source: string, root: string, cacheDir: string, 
       return { ...remembered, meta }
     }
   }
-  const bundle = await bundleGuest(source, dirname(source), resolve(root))
+  // Likely a snapshot ahead: load the kit and start a worker while esbuild bundles.
+  const kit = loadKit(cacheDir, tools, kitEvents(emit))
+  kit.catch(() => {})
+  prewarmSnapshotWorker()
+  const bundleStarted = performance.now()
+  const bundle = await bundleGuest(source, dirname(source), resolve(target.root))
+  const bundleMs = Math.round(performance.now() - bundleStarted)
   const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)
   let meta = await readCachedMeta(dir, cacheDir)
@@ -169,10 +226,15 @@ async function cachedOrCompiled(source: string, root: string, cacheDir: string, 
         return built
       },
       build: () => {
-        emit(`cache miss: ${shown} (${key}), componentizing`)
-        return componentizeModule(bundle.code, dir, cacheDir, emit, shown)
+        emit(`cache miss: ${shown} (${key}), taking its snapshot (bundled in ${bundleMs} ms)`)
+        return snapshotModule({ ...target, bundle }, kit, dir, emit)
       },
-    }, { onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`) })
+    }, {
+      onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`),
+      // Snapshots are light (~0.5 s, ~200 MB) and may wait on the kit, whose build takes one of the
+      // heavy slots: they get slots of their own, so the two never wait on each other.
+      slotsDir: SNAPSHOT_SLOTS,
+    })
   }
   await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
   return { key, inputs: bundle.inputs, meta }

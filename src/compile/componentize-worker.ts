@@ -1,79 +1,130 @@
-// Child process entry: turns one bundled guest script into a task artifact. componentize-js
-// blocks its thread for seconds (wizer runs through spawnSync, which needs real stdio fds, so
-// not a worker thread) and peaks near 800 MB, so it runs in its own process. Then jco
-// transpiles the component, the main core module is split into the shared engine (instrumented
-// for fuel once per toolchain) and this module's snapshot. Temp files always get removed.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+// Child process entry: builds what every task module of one toolchain shares, once. With
+// componentize-js's own pieces (see snapshot/protocol.ts) it splices our WIT world into
+// StarlingMonkey, keeps that pre-init engine for the per-module snapshot (the "kit"), and makes
+// the runnable engine from the same splice: wizer's init exports dropped, unused WASI stubbed,
+// wrapped as a component, transpiled by jco, split (no data) and instrumented for fuel. The kit
+// names the engine it belongs to. binaryen and the splicer stay out of the long-lived host process.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
+import { decodeTaskData } from '../runtime/engine/task-data.ts'
+import { GLUE_FILE, MAIN_CORE } from '../runtime/engine/layout.ts'
 import { storeEngine } from './engine/engine-store.ts'
+import { readGlobals, readSections, SECTION } from './engine/wasm-reader.ts'
 import { splitCore } from './engine/split-core.ts'
+import { componentMetadata, featuresKept, INIT_EXPORTS, loadSplicer, readStarlingMonkey, wizerEnvironment } from './snapshot/protocol.ts'
+import { editExports } from './snapshot/wasm-exports.ts'
+import { KIT_FILES, type KitMeta, type SnapshotGlobalLink } from './snapshot/kit-files.ts'
 
-export interface ComponentizeJob {
-  sourcePath: string
+export interface KitJob {
   witPath: string
-  /** The module's artifact directory (staging). */
-  outDir: string
+  worldName: string
   cacheDir: string
-  tmpRoot: string
+  /** Where the kit goes (written to a staging dir, renamed into place). */
+  kitDir: string
   disableFeatures: string[]
+  componentizeJs: string
 }
 
-export interface ComponentizeResult {
-  engineId: string
-  engineDir: string
-  engineKey: string
-  memoryPages: number
-  engineBuilt: boolean
-  instrumentMs: number
-  supportFiles: string[]
+export type KitMessage =
+  | { kind: 'kit'; meta: KitMeta; timings: Record<string, number> }
+  | { kind: 'engine'; engineBuilt: boolean; instrumentMs: number; timings: Record<string, number> }
+  | { kind: 'error'; message: string }
+
+const GLOBAL_EXPORT = 'capsule:snapshot:global:'
+
+function mutableGlobals(core: Uint8Array): { index: number; type: number }[] {
+  const section = readSections(core).find((s) => s.id === SECTION.global)
+  if (!section) return []
+  return readGlobals(core, section).flatMap((global, index) => (global.mutable ? [{ index, type: global.type }] : []))
 }
 
-async function componentizeJob(job: ComponentizeJob): Promise<ComponentizeResult> {
-  await mkdir(job.tmpRoot, { recursive: true })
-  const tmpDir = await mkdtemp(join(job.tmpRoot, 'componentize-'))
-  // os.tmpdir() reads TMPDIR on every call: componentize-js's temp dirs land in ours.
-  process.env.TMPDIR = tmpDir
-  try {
-    // componentize-js reads the WIT through preview2-shim's filesystem, which (hoisted, 0.26)
-    // has no preopens unless set: without this it fails with "os error 44".
-    const filesystem = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as {
-      _setPreopens(preopens: Record<string, string>): void
-    }
-    filesystem._setPreopens({ '/': '/' })
-    const { componentize } = await import('@bytecodealliance/componentize-js')
-    const { component } = await componentize({
-      sourcePath: job.sourcePath,
-      witPath: job.witPath,
-      worldName: 'capsule',
-      disableFeatures: job.disableFeatures as never,
-    })
-    const { transpile } = await import('@bytecodealliance/jco')
-    const { files } = await transpile(component, { name: 'component', instantiation: 'sync', noTypescript: true, quiet: true })
-    const core = files[MAIN_CORE]
-    if (!core) throw new Error(`jco produced no ${MAIN_CORE}`)
-    const split = splitCore(core)
-    const support = new Map(Object.entries(files).filter(([name]) => name !== MAIN_CORE && (name.endsWith('.wasm') || name === GLUE_FILE)))
-    const engine = await storeEngine(job.cacheDir, { engineKey: split.engineKey, plainEngine: split.engine, support })
-    await mkdir(job.outDir, { recursive: true })
-    await writeFile(join(job.outDir, TASK_DATA_FILE), split.taskData)
-    return {
-      engineId: engine.id,
-      engineDir: engine.dir,
-      engineKey: split.engineKey,
-      memoryPages: split.memoryPages,
-      engineBuilt: engine.built,
-      instrumentMs: engine.instrumentMs,
-      supportFiles: [...support.keys()].sort(),
-    }
-  } finally {
-    await rm(tmpDir, { recursive: true, force: true })
+/** Pairs the pre-init engine's mutable globals with the split engine's, in order. */
+function linkGlobals(initCore: Uint8Array, engineGlobals: { index: number; type: number }[]): SnapshotGlobalLink[] {
+  const initGlobals = mutableGlobals(initCore)
+  if (initGlobals.length !== engineGlobals.length || initGlobals.some((g, i) => g.type !== engineGlobals[i]!.type)) {
+    throw new Error(`the spliced engine's mutable globals (${JSON.stringify(initGlobals)}) do not match the runnable engine's (${JSON.stringify(engineGlobals)}): componentize-js changed how it builds components`)
   }
+  return initGlobals.map((g, i) => ({ exportName: GLOBAL_EXPORT + g.index, initIndex: g.index, index: engineGlobals[i]!.index, type: g.type }))
 }
 
-process.once('message', (job: ComponentizeJob) => {
-  componentizeJob(job).then(
-    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
-    (error: unknown) => process.send!({ ok: false, message: error instanceof Error ? error.message : String(error) }, () => process.exit(0)),
+async function buildKit(job: KitJob, send: (message: KitMessage) => Promise<void>): Promise<void> {
+  const timings: Record<string, number> = {}
+  let mark = performance.now()
+  const lap = (name: string) => {
+    const now = performance.now()
+    timings[name] = Math.round(now - mark)
+    mark = now
+  }
+  // componentize-js reads the WIT through preview2-shim's filesystem, which (hoisted, 0.26)
+  // has no preopens unless set: without this it fails with "os error 44".
+  const filesystem = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as {
+    _setPreopens(preopens: Record<string, string>): void
+  }
+  filesystem._setPreopens({ '/': '/' })
+  const splicer = await loadSplicer()
+  const features = featuresKept(job.disableFeatures)
+  lap('load')
+  const splice = splicer.spliceBindings(await readStarlingMonkey(), features, undefined, job.witPath, job.worldName, false)
+  lap('splice')
+  const exported = new Set(WebAssembly.Module.exports(new WebAssembly.Module(splice.wasm as Uint8Array<ArrayBuffer>)).map((e) => e.name))
+  for (const name of Object.values(INIT_EXPORTS)) {
+    if (!exported.has(name)) throw new Error(`componentize-js ${job.componentizeJs}: the spliced engine has no "${name}" export; the snapshot protocol changed`)
+  }
+
+  // The runnable engine: what wizer + stubWasi + componentNew + jco make of it, minus the data.
+  const { componentNew, metadataAdd, preview1AdapterReactorPath, transpile } = await import('@bytecodealliance/jco')
+  const stubbed = splicer.stubWasi(editExports(splice.wasm, { drop: [INIT_EXPORTS.initialize, INIT_EXPORTS.wizer] }), features, undefined, job.witPath, job.worldName)
+  lap('stubWasi')
+  const component = await metadataAdd(
+    await componentNew(stubbed, [['wasi_snapshot_preview1', await readFile(preview1AdapterReactorPath())]]),
+    componentMetadata(job.componentizeJs),
+  )
+  lap('componentNew')
+  const { files } = await transpile(component, { name: 'component', instantiation: 'sync', noTypescript: true, quiet: true })
+  lap('transpile')
+  const core = files[MAIN_CORE]
+  if (!core) throw new Error(`jco produced no ${MAIN_CORE}`)
+  const split = splitCore(core)
+  lap('split')
+  // The per-toolchain support files the runtime loads: the jco glue and its adapter modules.
+  // (Per-toolchain rewrites of the glue belong here, once, before it is stored.)
+  const glue = files[GLUE_FILE]
+  if (!glue) throw new Error(`jco produced no ${GLUE_FILE}`)
+  const support = new Map(Object.entries(files).filter(([name]) => name !== MAIN_CORE && name.endsWith('.wasm')))
+  support.set(GLUE_FILE, glue)
+
+  // The kit: the pre-init engine with its mutable globals exported, the bindings, the protocol.
+  const globals = linkGlobals(splice.wasm, decodeTaskData(split.taskData).globals)
+  const initWasm = editExports(splice.wasm, { globals: globals.map((g) => [g.exportName, g.initIndex]) })
+  // The engine first (patched and instrumented by the engine store): the kit names its id.
+  const engine = await storeEngine(job.cacheDir, { engineKey: split.engineKey, plainEngine: split.engine, support })
+  lap('instrument')
+  const meta: KitMeta = {
+    componentizeJs: job.componentizeJs,
+    env: wizerEnvironment(splice, features),
+    globals,
+    engineId: engine.id,
+    engineKey: split.engineKey,
+    supportFiles: [...support.keys()].sort(),
+  }
+  const staging = `${job.kitDir}.tmp-${process.pid}`
+  await rm(staging, { recursive: true, force: true })
+  await mkdir(staging, { recursive: true })
+  await writeFile(join(staging, KIT_FILES.initWasm), initWasm)
+  await writeFile(join(staging, KIT_FILES.initializer), splice.jsBindings)
+  await writeFile(join(staging, KIT_FILES.meta), JSON.stringify(meta))
+  await rm(job.kitDir, { recursive: true, force: true })
+  await rename(staging, job.kitDir)
+  lap('writeKit')
+  await send({ kind: 'kit', meta, timings: { ...timings } })
+  await send({ kind: 'engine', engineBuilt: engine.built, instrumentMs: engine.instrumentMs, timings })
+}
+
+const send = (message: KitMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()))
+
+process.once('message', (job: KitJob) => {
+  buildKit(job, send).then(
+    () => process.exit(0),
+    (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) }).then(() => process.exit(0)),
   )
 })

@@ -1,48 +1,60 @@
-// Runs componentize jobs in child processes, at most two at a time (each peaks ~770 MB).
+// Runs the per-toolchain kit build (componentize-worker.ts) in a child process: it peaks near
+// 1 GB and blocks for seconds (splicing, binaryen). Two answers come back: the kit (enough to
+// snapshot modules) and, later, the instrumented engine.
 import { fork } from 'node:child_process'
-import type { ComponentizeJob, ComponentizeResult } from './componentize-worker.ts'
+import type { KitJob, KitMessage } from './componentize-worker.ts'
+import type { KitMeta } from './snapshot/kit-files.ts'
 
-const MAX_PARALLEL = 2
-let running = 0
-const waiting: (() => void)[] = []
-
-async function slot(): Promise<() => void> {
-  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve))
-  running++
-  return () => {
-    running--
-    waiting.shift()?.()
-  }
+export interface KitBuild {
+  kit: Promise<{ meta: KitMeta; timings: Record<string, number> }>
+  engine: Promise<{ engineBuilt: boolean; instrumentMs: number; timings: Record<string, number> }>
 }
 
-export async function componentizeInWorker(job: ComponentizeJob): Promise<ComponentizeResult> {
-  const release = await slot()
-  try {
-    return await new Promise<ComponentizeResult>((resolve, reject) => {
-      const child = fork(new URL('./componentize-worker.mjs', import.meta.url), [], {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        execArgv: [],
-      })
-      let stderr = ''
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4_000)
-      })
-      let settled = false
-      child.once('message', (reply: { ok: true; result: ComponentizeResult } | { ok: false; message: string }) => {
-        settled = true
-        if (reply.ok) resolve(reply.result)
-        else reject(new Error(`componentize failed: ${reply.message}`))
-      })
-      child.once('error', (error) => {
-        settled = true
-        reject(error)
-      })
-      child.once('exit', (code, signal) => {
-        if (!settled) reject(new Error(`componentize process exited (${signal ?? code}): ${stderr.trim()}`))
-      })
-      child.send(job)
-    })
-  } finally {
-    release()
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  let reject!: (error: Error) => void
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes
+    reject = no
+  })
+  // Whoever awaits only one of the two answers must not leave the other's rejection unhandled.
+  promise.catch(() => {})
+  return { promise, resolve, reject }
+}
+
+export function buildKitInChild(job: KitJob): KitBuild {
+  const kit = deferred<Awaited<KitBuild['kit']>>()
+  const engine = deferred<Awaited<KitBuild['engine']>>()
+  const fail = (error: Error) => {
+    kit.reject(error)
+    engine.reject(error)
   }
+  const child = fork(new URL('./componentize-worker.mjs', import.meta.url), [], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    execArgv: [],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000)
+  })
+  let done = false
+  child.on('message', (message: KitMessage) => {
+    if (message.kind === 'kit') kit.resolve({ meta: message.meta, timings: message.timings })
+    else if (message.kind === 'engine') {
+      done = true
+      engine.resolve({ engineBuilt: message.engineBuilt, instrumentMs: message.instrumentMs, timings: message.timings })
+    } else {
+      done = true
+      fail(new Error(`building the shared engine failed: ${message.message}`))
+    }
+  })
+  child.once('error', (error) => {
+    done = true
+    fail(error)
+  })
+  child.once('exit', (code, signal) => {
+    if (!done) fail(new Error(`the engine build process exited (${signal ?? code}): ${stderr.trim()}`))
+  })
+  child.send(job)
+  return { kit: kit.promise, engine: engine.promise }
 }

@@ -80,11 +80,11 @@ export class CapsuleContext {
   async transform(ctx: TransformContext, code: string, id: string): Promise<TransformResult> {
     const file = fileOf(id)
     if (file === null) return null
-    const { root, cacheDir, defaults, manifest } = this.options
+    const { root, cacheDir, defaults, manifest, buildTimeout } = this.options
     const [{ compileModule }, { discoverTasks }] = await loadCompiler()
     let module: CompiledModule
     try {
-      module = await compileModule(file, { root, cacheDir, defaults })
+      module = await compileModule(file, { root, cacheDir, defaults, buildTimeout })
     } catch (error) {
       return failTaskModule(ctx, this.framework, error, file)
     }

@@ -3,6 +3,7 @@
 // fails the build before any task module is compiled).
 import { isAbsolute, resolve } from 'node:path'
 import { OptionError, resolveDefaults, type TaskDefaults } from '../options/index.ts'
+import { parseDuration } from '../options/timeout.ts'
 import { DEFAULT_MANIFEST_NAME } from '../runtime/manifest.ts'
 import type { CapsuleOptions } from '../types.ts'
 
@@ -21,13 +22,17 @@ export interface ResolvedCapsuleOptions {
   /** File name of the emitted manifest, or false for none. */
   manifest: string | false
   defaults: TaskDefaults | undefined
+  /** Milliseconds a task module's top-level code may run at build time. */
+  buildTimeout: number
 }
 
 export class CapsuleConfigError extends Error {
   override name = 'CapsuleConfigError'
 }
 
-const KNOWN_KEYS = ['include', 'exclude', 'defaults', 'cacheDir', 'manifest', 'root']
+const KNOWN_KEYS = ['include', 'exclude', 'defaults', 'cacheDir', 'manifest', 'root', 'buildTimeout']
+/** The default budget for a module's top-level code at build time. */
+const DEFAULT_BUILD_TIMEOUT = '60s'
 
 function checkManifestName(value: unknown): string | false {
   if (value === undefined) return DEFAULT_MANIFEST_NAME
@@ -61,6 +66,13 @@ export function resolveOptions(options: CapsuleOptions = {}, bundlerRoot: string
   if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) {
     throw new CapsuleConfigError(`unplugin-capsule: option "cacheDir" must be a directory path, got ${JSON.stringify(options.cacheDir)}`)
   }
+  let buildTimeout: number
+  try {
+    buildTimeout = parseDuration(options.buildTimeout ?? DEFAULT_BUILD_TIMEOUT, 'buildTimeout')
+  } catch (error) {
+    if (error instanceof OptionError) throw new CapsuleConfigError(`unplugin-capsule: ${error.message}`)
+    throw error
+  }
   return {
     include: options.include ?? DEFAULT_INCLUDE,
     exclude: options.exclude,
@@ -68,5 +80,6 @@ export function resolveOptions(options: CapsuleOptions = {}, bundlerRoot: string
     cacheDir: resolve(root, options.cacheDir ?? 'node_modules/.cache/capsule'),
     manifest: checkManifestName(options.manifest),
     defaults: options.defaults,
+    buildTimeout,
   }
 }

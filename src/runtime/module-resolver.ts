@@ -79,6 +79,8 @@ export class ModuleResolver {
     private readonly cacheDir: string | undefined,
     /** Project defaults applied under each task's own options when compiling a `file`. */
     private readonly defaults: TaskDefaults | undefined,
+    /** Budget (ms) for a module's top-level code at build time (default: the compiler's). */
+    private readonly buildTimeout?: number,
   ) {}
 
   async resolve(options: RunOptions, cwd: string, reporter?: CompileReporter): Promise<{ artifact: ModuleArtifact; taskName: string }> {
@@ -118,7 +120,7 @@ export class ModuleResolver {
     }
     const { compileModule } = await import('../compile/index.ts')
     try {
-      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, onEvent })
+      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent })
       const inputs = [...new Set([file, ...artifact.inputs])]
       return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {

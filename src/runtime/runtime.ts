@@ -50,6 +50,8 @@ export interface RuntimeOptions {
   onEvent?: (event: CapsuleEvent) => void
   /** Start a sandbox worker now, not on the first call (a one-shot CLI overlaps its start with resolving the module). */
   prestart?: boolean
+  /** Budget (ms) for a compiled `file`'s top-level code at build time (capsule.config `buildTimeout`). */
+  buildTimeout?: number
 }
 
 export interface Runtime {
@@ -151,7 +153,7 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
     onSubtask: runSubtask,
   })
   if (options.prestart) pool.prestart()
-  const resolver = new ModuleResolver(options.cacheDir, options.defaults)
+  const resolver = new ModuleResolver(options.cacheDir, options.defaults, options.buildTimeout)
   const { events, ready } = createLifecycle(options.onEvent)
   const emit: typeof events.emit = (who, event, perRun) => events.emit(who, event, perRun)
 

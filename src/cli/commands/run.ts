@@ -47,7 +47,7 @@ export async function runCommand(file: string, positional: string[], flags: RunF
     if (event.type === 'compile:progress' && event.message.startsWith('cache miss')) spinner?.start()
   })
   const config = await loadConfig(process.cwd(), flags.config)
-  const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults, prestart: true })
+  const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults, buildTimeout: config.buildTimeout, prestart: true })
   try {
     const started = performance.now()
     const envelope = await runtime.run({ file: resolve(file), task: flags.task, args, mounts: asList(flags.mount), onEvent })

@@ -54,6 +54,11 @@ export const FUEL_EXPORT = 'capsule:fuel'
  */
 export const COUNTER_UNITS_PER_FUEL = 16
 export const WASM_PAGE = 65_536
+/**
+ * Compression of task.data. Level 1 costs ~7 % in size against level 9 and is ~8× faster: the
+ * encode sits on every rebuild's path (an edit → a new snapshot), the decode does not care.
+ */
+const GZIP_LEVEL = 1
 
 export function encodeTaskData(engineKey: string, memoryPages: number, globals: SnapshotGlobal[], segments: { offset: number; data: Uint8Array }[]): Uint8Array {
   const headerLength = 5 + 32 + 8 + globals.length * 13 + 4 + segments.length * 8
@@ -84,7 +89,7 @@ export function encodeTaskData(engineKey: string, memoryPages: number, globals: 
     out.set(segment.data, p)
     p += segment.data.length
   }
-  return gzipSync(out, { level: 9 })
+  return gzipSync(out, { level: GZIP_LEVEL })
 }
 
 export function decodeTaskData(compressed: Uint8Array): TaskData {

@@ -1,0 +1,114 @@
+// `npm run bench:build`: how long a task module takes to become runnable, through the public
+// runtime API (`createRuntime().run({ file })`), as a user's dev loop meets it:
+//  1. cold build of a new module, the shared engine cached (a new process)
+//  2. rebuild after a one-line edit, in a new process (median of 5)
+//  3. rebuild after a one-line edit, in a long-lived process (median of 5)
+//  4. with `--first`: the first build ever (empty cache: the kit and the engine are built too)
+// Times are wall clock to the answered envelope; the CPU time of the new processes is shown too,
+// since this machine may be shared. Needs `npm run build` first (the script says so).
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const runtimeEntry = join(root, 'dist', 'runtime.mjs')
+if (!existsSync(runtimeEntry)) throw new Error('run `npm run build` first')
+const projectCache = join(root, 'node_modules', '.cache', 'capsule')
+const RUNS = 5
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+const ms = (value) => `${Math.round(value)} ms`
+
+/** A task module whose greeting differs per version: each edit is a real change of the bundle. */
+function moduleSource(version) {
+  return [
+    `import { task } from 'unplugin-capsule'`,
+    `const greeting = 'Hello #${version}'`,
+    `export const main = task({ name: 'main' }, (name: string) => \`\${greeting}, \${name}!\`)`,
+    '',
+  ].join('\n')
+}
+
+/** One new Node process: import the runtime, run the file, print wall and CPU ms as JSON. */
+function runInNewProcess(file, cacheDir) {
+  const script = `
+    const started = performance.now()
+    const { createRuntime } = await import(${JSON.stringify(pathToFileURL(runtimeEntry).href)})
+    const runtime = createRuntime({ cwd: ${JSON.stringify(join(file, '..'))}, cacheDir: ${JSON.stringify(cacheDir)} })
+    const envelope = await runtime.run({ file: ${JSON.stringify(file)}, args: ['bench'] })
+    if (!envelope.success) throw new Error(JSON.stringify(envelope.error))
+    const wall = performance.now() - started
+    await runtime.close()
+    const cpu = process.cpuUsage()
+    console.log(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, result: envelope.result }))`
+  const scriptFile = join(file, '..', 'run-once.mjs')
+  writeFileSync(scriptFile, script)
+  const started = performance.now()
+  const out = execFileSync(process.execPath, [scriptFile], { encoding: 'utf8' })
+  return { ...JSON.parse(out.trim().split('\n').pop()), process: performance.now() - started }
+}
+
+async function main() {
+  const project = mkdtempSync(join(tmpdir(), 'capsule-bench-build-'))
+  const file = join(project, 'edit.capsule.ts')
+  const stamp = Date.now()
+  let version = 0
+  const edit = () => writeFileSync(file, moduleSource(`${stamp}-${version++}`))
+  const lines = []
+  try {
+    // Make sure the kit and the engine are cached (a build of anything does it).
+    edit()
+    runInNewProcess(file, projectCache)
+
+    edit()
+    const cold = runInNewProcess(file, projectCache)
+    lines.push(`cold build, engine cached   new process ${ms(cold.process)} (to the envelope ${ms(cold.wall)}, CPU ${ms(cold.cpu)})`)
+
+    const fresh = []
+    for (let i = 0; i < RUNS; i++) {
+      edit()
+      fresh.push(runInNewProcess(file, projectCache))
+    }
+    lines.push(`one-line edit, new process  median ${ms(median(fresh.map((r) => r.process)))} (to the envelope ${ms(median(fresh.map((r) => r.wall)))}, CPU ${ms(median(fresh.map((r) => r.cpu)))}); goal ≤ 1 s`)
+
+    const { createRuntime } = await import(pathToFileURL(runtimeEntry).href)
+    const runtime = createRuntime({ cwd: project, cacheDir: projectCache })
+    try {
+      edit()
+      await runtime.run({ file, args: ['warm'] })
+      const warm = []
+      for (let i = 0; i < RUNS; i++) {
+        edit()
+        const started = performance.now()
+        const envelope = await runtime.run({ file, args: ['warm'] })
+        warm.push(performance.now() - started)
+        if (!envelope.result?.includes(`#${stamp}-${version - 1}`)) throw new Error(`stale result after an edit: ${JSON.stringify(envelope)}`)
+      }
+      lines.push(`one-line edit, long-lived   median ${ms(median(warm))} (min ${ms(Math.min(...warm))}, max ${ms(Math.max(...warm))}); goal ≤ 0.5 s`)
+    } finally {
+      await runtime.close()
+    }
+
+    if (process.argv.includes('--first')) {
+      const emptyCache = mkdtempSync(join(tmpdir(), 'capsule-bench-cache-'))
+      try {
+        edit()
+        const first = runInNewProcess(file, emptyCache)
+        lines.push(`first build ever            new process ${ms(first.process)} (CPU ${ms(first.cpu)} in the main process; the engine build runs in a child); goal ≤ 12 s`)
+      } finally {
+        rmSync(emptyCache, { recursive: true, force: true })
+      }
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true })
+  }
+  console.log(`unplugin-capsule build bench (Node ${process.version}; medians of ${RUNS})\n`)
+  for (const line of lines) console.log(line)
+}
+
+await main()

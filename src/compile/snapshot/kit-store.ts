@@ -1,0 +1,104 @@
+// The snapshot kit of the current toolchain: loaded from `<cacheDir>/kits/<toolchain id>/`, or
+// built once (in a child process, see componentize.ts) together with the shared engine — once
+// across processes too (cache-lock.ts: the kit's own lock and one of the machine's compile
+// slots). Its pre-init engine is compiled once per process; the compiled module is posted to the
+// snapshot workers, which share its code.
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ENGINE_META } from '../../runtime/engine/layout.ts'
+import { compileOnce } from '../cache-lock.ts'
+import { buildKitInChild } from '../componentize.ts'
+import { WIT_FILE } from '../guest-files.ts'
+import { DISABLED_FEATURES, toolchain } from '../toolchain.ts'
+import { KIT_FILES, type KitMeta } from './kit-files.ts'
+import type { SnapshotKit } from './take-snapshot.ts'
+
+export interface LoadedKit {
+  meta: KitMeta
+  snapshotKit: Promise<SnapshotKit>
+  /** Whether this process built the engine (resolved: the engine is on disk). */
+  engineReady: Promise<{ built: boolean; instrumentMs: number; timings?: Record<string, number> }>
+  /** Set when this process built the kit: how long each step took. */
+  kitTimings?: Record<string, number>
+}
+
+const kits = new Map<string, Promise<LoadedKit>>()
+
+export function kitDir(cacheDir: string, toolchainId: string): string {
+  return join(cacheDir, 'kits', toolchainId.slice(0, 32))
+}
+
+async function readMeta(dir: string, cacheDir: string): Promise<KitMeta | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(join(dir, KIT_FILES.meta), 'utf8')) as KitMeta
+    return existsSync(join(cacheDir, 'engines', meta.engineId, ENGINE_META)) ? meta : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function compileKit(dir: string, meta: KitMeta): Promise<SnapshotKit> {
+  const [wasm, initializer] = await Promise.all([readFile(join(dir, KIT_FILES.initWasm)), readFile(join(dir, KIT_FILES.initializer))])
+  return { module: await WebAssembly.compile(wasm), env: meta.env, initializer, globals: meta.globals }
+}
+
+export interface KitEvents {
+  /** This process is about to build the kit and the engine. */
+  onBuild?: () => void
+  /** Another process holds the kit's lock or the machine's compile slots. */
+  onWait?: (reason: string) => void
+}
+
+async function openKit(cacheDir: string, toolchainId: string, events: KitEvents): Promise<LoadedKit> {
+  const dir = kitDir(cacheDir, toolchainId)
+  const cached = await readMeta(dir, cacheDir)
+  if (cached) return { meta: cached, snapshotKit: compileKit(dir, cached), engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
+  let built: Pick<LoadedKit, 'engineReady' | 'kitTimings'> | undefined
+  // The kit's lock lives in kits/locks (a module's entry lock, in locks/, may be held around this).
+  const meta = await compileOnce(join(cacheDir, 'kits'), dir, {
+    cached: () => readMeta(dir, cacheDir),
+    build: async () => {
+      events.onBuild?.()
+      const build = buildKitInChild({
+        witPath: WIT_FILE,
+        worldName: 'capsule',
+        cacheDir,
+        kitDir: dir,
+        disableFeatures: DISABLED_FEATURES,
+        componentizeJs: toolchain().componentizeJs,
+      })
+      const [{ meta, timings }, engine] = await Promise.all([build.kit, build.engine])
+      built = { engineReady: Promise.resolve({ built: engine.engineBuilt, instrumentMs: engine.instrumentMs, timings: engine.timings }), kitTimings: timings }
+      return meta
+    },
+  }, { onWait: (reason) => events.onWait?.(`waiting for the shared engine: ${reason}`) })
+  return { meta, snapshotKit: compileKit(dir, meta), engineReady: Promise.resolve({ built: false, instrumentMs: 0 }), ...built }
+}
+
+function engineOnDisk(cacheDir: string, meta: KitMeta): boolean {
+  return existsSync(join(cacheDir, 'engines', meta.engineId, ENGINE_META))
+}
+
+/** The kit for this cache dir and toolchain, loaded (or built) once per process. */
+export async function loadKit(cacheDir: string, toolchainId: string, events: KitEvents = {}): Promise<LoadedKit> {
+  const key = kitDir(cacheDir, toolchainId)
+  const known = kits.get(key)
+  if (known) {
+    const kit = await known.catch(() => undefined)
+    // Still building, or still there: reuse. Gone (a cleared cache dir): load or build again.
+    if (kit && (!engineSettled.has(kit) || engineOnDisk(cacheDir, kit.meta))) return kit
+    if (kits.get(key) === known) kits.delete(key)
+    return loadKit(cacheDir, toolchainId, events)
+  }
+  const opening = openKit(cacheDir, toolchainId, events)
+  kits.set(key, opening)
+  const forget = () => {
+    if (kits.get(key) === opening) kits.delete(key)
+  }
+  opening.then((kit) => kit.engineReady.then(() => engineSettled.add(kit), forget), forget)
+  return opening
+}
+
+/** Kits whose engine build has finished (so the engine must be on disk). */
+const engineSettled = new WeakSet<LoadedKit>()

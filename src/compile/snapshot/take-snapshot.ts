@@ -1,0 +1,128 @@
+// The host's own wizer: runs a task module's top-level code in the shared, spliced (pre-init)
+// engine inside V8 and keeps the result — memory size, the non-zero memory and the mutable
+// globals — as the module's snapshot. It follows componentize-js 0.23's wizer protocol
+// (pinned by tests/snapshot-protocol.test.ts): an environment naming the bindings, stdin with
+// the initializer arguments, the bindings and the source read from a preopened directory, then
+// `_initialize` and `componentize.wizer`. Only WASI preview1 is used during init; every other
+// import traps. Deterministic: fixed clock and random seed (see wasi-preview1.ts).
+import type { SnapshotGlobal } from '../../runtime/engine/task-data.ts'
+import { INIT_EXPORTS, wizerStdin } from './protocol.ts'
+import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
+
+/** Where the guest bundle lives inside the snapshot's file system; stacks show this name. */
+export const GUEST_SOURCE_NAME = 'capsule-guest.js'
+const INITIALIZER_NAME = 'initializer.js'
+const WASI_MODULE = 'wasi_snapshot_preview1'
+/** Memory is scanned for non-zero content in pages of this size. */
+const SCAN_PAGE = 4096
+const ZERO_PAGE = Buffer.alloc(SCAN_PAGE)
+
+export interface SnapshotKitGlobal {
+  /** The export name the kit's init module gives the global. */
+  exportName: string
+  /** The global's index in the shared engine (what task.data records). */
+  index: number
+  type: number
+}
+
+export interface SnapshotKit {
+  module: WebAssembly.Module
+  /** componentize-js's wizer environment (bindings, features), without SOURCE_NAME. */
+  env: [string, string][]
+  initializer: Uint8Array
+  globals: SnapshotKitGlobal[]
+}
+
+export interface Snapshot {
+  memoryPages: number
+  globals: SnapshotGlobal[]
+  segments: { offset: number; data: Uint8Array }[]
+}
+
+/** Initialization failed: `output` is what the engine printed (its error message). */
+export class SnapshotError extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message)
+  }
+}
+
+/** A call the top-level code may not make at build time: why, in the user's terms. */
+export class BuildTimeCall extends Error {}
+
+function refusal(from: string): string {
+  if (from.startsWith('wasi:random/')) return 'Math.random() and crypto.getRandomValues() cannot run in top-level code: it runs once at build time and must be deterministic; call them inside a task'
+  if (from.startsWith('capsule:sandbox/')) return 'files, network, console and sub-tasks are not available in top-level code (it runs at build time): use them inside a task'
+  if (from.startsWith('wasi:clocks/')) return 'timers cannot run in top-level code (it runs at build time): use them inside a task'
+  return `${from} is not available in top-level code (it runs at build time)`
+}
+
+function trappingImports(module: WebAssembly.Module, wasi: Record<string, unknown>): WebAssembly.Imports {
+  const imports: Record<string, Record<string, unknown>> = { [WASI_MODULE]: wasi }
+  for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+    imports[from] ??= {}
+    imports[from][name] ??= () => {
+      throw new BuildTimeCall(refusal(from))
+    }
+  }
+  return imports as WebAssembly.Imports
+}
+
+/**
+ * The non-zero parts of memory, in address order: runs of 4 KiB pages that are not all zero,
+ * trimmed to their first and last non-zero byte. Zeros inside a run stay (gzip makes them
+ * nearly free); comparing whole pages natively keeps the scan of ~10 MB at a few milliseconds.
+ */
+export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Array }[] {
+  const bytes = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength)
+  const pageCount = Math.ceil(bytes.length / SCAN_PAGE)
+  const isZero = (page: number) => bytes.subarray(page * SCAN_PAGE, (page + 1) * SCAN_PAGE).equals(ZERO_PAGE.subarray(0, Math.min(SCAN_PAGE, bytes.length - page * SCAN_PAGE)))
+  const runs: { offset: number; data: Uint8Array }[] = []
+  let page = 0
+  while (page < pageCount) {
+    if (isZero(page)) {
+      page++
+      continue
+    }
+    const first = page
+    while (page < pageCount && !isZero(page)) page++
+    let start = first * SCAN_PAGE
+    while (bytes[start] === 0) start++
+    let end = Math.min(page * SCAN_PAGE, bytes.length)
+    while (bytes[end - 1] === 0) end--
+    runs.push({ offset: start, data: memory.slice(start, end) })
+  }
+  return runs
+}
+
+export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
+  let output = ''
+  let memory: WebAssembly.Memory | undefined
+  const wasi = wasiPreview1({
+    env: [...kit.env, ['SOURCE_NAME', GUEST_SOURCE_NAME]],
+    stdin: wizerStdin(`/${INITIALIZER_NAME}`, '/', GUEST_SOURCE_NAME),
+    files: new Map([[INITIALIZER_NAME, kit.initializer], [GUEST_SOURCE_NAME, new TextEncoder().encode(code)]]),
+    onOutput: (text) => {
+      output = (output + text).slice(-64_000)
+    },
+  }, () => memory!)
+  const instance = new WebAssembly.Instance(kit.module, trappingImports(kit.module, wasi))
+  const exports = instance.exports as Record<string, unknown>
+  memory = exports.memory as WebAssembly.Memory
+  try {
+    ;(exports[INIT_EXPORTS.initialize] as () => void)()
+    ;(exports[INIT_EXPORTS.wizer] as () => void)()
+  } catch (error) {
+    if (error instanceof BuildTimeCall) throw new SnapshotError(error.message, output)
+    const reason = error instanceof ProcExit ? 'top-level code failed' : `the engine trapped (${error instanceof Error ? error.message : String(error)})`
+    throw new SnapshotError(reason, output)
+  }
+  const bytes = new Uint8Array(memory.buffer)
+  const snapshot: Snapshot = {
+    memoryPages: memory.buffer.byteLength / 65_536,
+    globals: kit.globals.map(({ exportName, index, type }) => ({ index, type, value: (exports[exportName] as WebAssembly.Global).value as number | bigint })),
+    segments: nonZeroRuns(bytes),
+  }
+  const status = (exports[INIT_EXPORTS.checkInit] as () => number)()
+  if (status !== 0) throw new SnapshotError(`the engine could not read the module's exports (check_init status ${status})`, output)
+  return snapshot
+}
