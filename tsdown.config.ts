@@ -21,6 +21,7 @@ export default defineConfig([
       'runtime-worker': 'src/runtime/worker.ts',
       'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
+      'preview2-shim-hooks': 'src/compile/preview2-shim-hooks.ts',
       'cli': 'src/cli/index.ts',
       'vite': 'src/plugin/entries-vite.ts',
       'rollup': 'src/plugin/entries-rollup.ts',

@@ -3,6 +3,7 @@
 // not a worker thread) and peaks near 800 MB, so it runs in its own process. Then jco
 // transpiles the component, the main core module is split into the shared engine (instrumented
 // for fuel once per toolchain) and this module's snapshot. Temp files always get removed.
+import './preview2-shim-resolution.ts'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
