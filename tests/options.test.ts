@@ -442,6 +442,7 @@ describe('resolveTaskOptions', () => {
       expect(policy).toMatchObject({ ram: 1024 ** 2, timeout: 5000, hosts: ['b.com'], fuel: COMPUTE_FUEL.HIGH })
     })
     it('are validated even when overridden', () => {
+      // @ts-expect-error a bad value on purpose: the build-time check is what is tested
       const error = optionError(() => resolveTaskOptions({ name: 'a', ram: '1MB' }, { root, defaults: { ram: 'lots' } }))
       expect(error.scope).toBe('defaults')
       expect(error.message).toMatch(/^option "ram" \(in defaults\): 'lots' is not a valid size; accepted: /)

@@ -20,7 +20,7 @@ export function formatEnvelope(envelope: Envelope): string {
     lines.push(`${pc.green('✔')} ${pc.bold(execution.task_name)} succeeded in ${timing}`)
     lines.push(formatResult(envelope.result))
   } else {
-    const error = envelope.error!
+    const { error } = envelope
     lines.push(`${pc.red('✖')} ${pc.bold(execution.task_name)} failed in ${timing}: ${pc.red(error.error_type)}`)
     lines.push(pc.red(error.message))
   }
