@@ -30,7 +30,7 @@ describe('capsule run', () => {
   it('exits 1 when the task throws, still printing the envelope', async () => {
     const { code, stdout } = await runCli(['run', basics, '--task', 'fail', '--json'])
     expect(code).toBe(1)
-    expect(JSON.parse(stdout).error).toEqual({ error_type: 'task_error', message: 'the task broke on purpose' })
+    expect(JSON.parse(stdout).error).toMatchObject({ error_type: 'task_error', message: 'Error: the task broke on purpose' })
   })
 
   it('prints a readable summary without --json', async () => {

@@ -66,7 +66,7 @@ describe('memory', () => {
 describe('retries', () => {
   it('counts the retries actually made and sums their fuel', async () => {
     const failing = await call('flaky')
-    expect(failing).toMatchObject({ success: false, error: { error_type: 'task_error', message: 'always fails' } })
+    expect(failing).toMatchObject({ success: false, error: { error_type: 'task_error', message: 'Error: always fails' } })
     expect(failing.execution.retries).toBe(2)
     const passing = await call('steady')
     expect(passing).toMatchObject({ success: true, result: 'ok' })

@@ -2,7 +2,7 @@
 // 'unplugin-capsule' resolves to the in-sandbox `task()`, Node built-ins to the guest
 // polyfills; the host interface stays an import for componentize-js to bind.
 import { builtinModules } from 'node:module'
-import { basename, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { guestFile } from './guest-files.ts'
 
@@ -37,6 +37,8 @@ function guestResolvePlugin(): Plugin {
 
 export interface GuestBundle {
   code: string
+  /** The bundle's source map (sources relative to `resolveDir`, no contents): maps task error stacks. */
+  map: string
   /** Absolute paths of every source file that went into the bundle (for watch mode). */
   inputs: string[]
 }
@@ -62,11 +64,15 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string): P
     logLevel: 'silent',
     legalComments: 'none',
     plugins: [guestResolvePlugin()],
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: join(resolveDir, 'capsule-guest.js'), // never written (write: false): names the map's base
   })
-  const output = result.outputFiles[0]
-  if (!output) throw new Error(`bundling ${taskModulePath} produced no output`)
+  const output = result.outputFiles.find((file) => file.path.endsWith('.js'))
+  const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'))
+  if (!output || !map) throw new Error(`bundling ${taskModulePath} produced no output`)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => basename(input) !== ENTRY_NAME)
     .map((input) => resolve(input))
-  return { code: output.text, inputs }
+  return { code: output.text, map: map.text, inputs }
 }

@@ -13,16 +13,18 @@ import { bundleGuest } from './bundle-guest.ts'
 import { compileOnce } from './cache-lock.ts'
 import { componentizeInWorker } from './componentize.ts'
 import type { ComponentizeResult } from './componentize-worker.ts'
-import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
+import { ENGINE_META, engineFiles, SOURCE_MAP_FILE, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
 import { WIT_FILE } from './guest-files.ts'
+import { guestSourceMap } from './guest-source-map.ts'
+import { topLevelError } from './top-level-error.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
 import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
 
 /** Bump when the layout of a cached module changes. */
-const CACHE_FORMAT = 2
+const CACHE_FORMAT = 3
 const MODULE_META = 'module.json'
 
 export interface CompileOptions {
@@ -87,7 +89,7 @@ function checkRamFloor(tasks: DiscoveredTask[], memoryPages: number, shown: stri
   }
 }
 
-async function componentizeModule(bundleCode: string, dir: string, cacheDir: string, emit: (line: string) => void, shown: string): Promise<ModuleMeta> {
+async function componentizeModule(bundleCode: string, sourceMap: string, dir: string, cacheDir: string, emit: (line: string) => void, shown: string): Promise<ModuleMeta> {
   const started = performance.now()
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
@@ -104,6 +106,7 @@ async function componentizeModule(bundleCode: string, dir: string, cacheDir: str
       disableFeatures: DISABLED_FEATURES,
     })
     const meta: ModuleMeta = { engineId: result.engineId, engineKey: result.engineKey, memoryPages: result.memoryPages, supportFiles: result.supportFiles }
+    await writeFile(join(staging, SOURCE_MAP_FILE), sourceMap)
     await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
     await rm(dir, { recursive: true, force: true })
     await rename(staging, dir)
@@ -114,7 +117,7 @@ async function componentizeModule(bundleCode: string, dir: string, cacheDir: str
     return meta
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
-    throw error
+    throw topLevelError(error, sourceMap) ?? error
   }
 }
 
@@ -128,12 +131,12 @@ export async function compileModule(file: string, options: CompileOptions): Prom
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
   const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
-  const { key, inputs, meta } = await cachedOrCompiled(source, cacheDir, emit, shown)
+  const { key, inputs, meta } = await cachedOrCompiled(source, options.root, cacheDir, emit, shown)
   checkRamFloor(tasks, meta.memoryPages, shown)
   const signatures = taskSignatures(text, shown, tasks)
   return {
     dir: join(cacheDir, 'components', key),
-    files: [TASK_DATA_FILE],
+    files: [TASK_DATA_FILE, SOURCE_MAP_FILE],
     engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
     source,
     root: options.root,
@@ -143,7 +146,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
 }
 
 /** The module's artifact: from the cache (bundling only if an input changed), else compiled. */
-async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: string) => void, shown: string) {
+async function cachedOrCompiled(source: string, root: string, cacheDir: string, emit: (line: string) => void, shown: string) {
   const tools = toolchainId()
   const remembered = await rememberedBundle(cacheDir, source, tools)
   if (remembered) {
@@ -168,7 +171,7 @@ async function cachedOrCompiled(source: string, cacheDir: string, emit: (line: s
       },
       build: () => {
         emit(`cache miss: ${shown} (${key}), componentizing`)
-        return componentizeModule(bundle.code, dir, cacheDir, emit, shown)
+        return componentizeModule(bundle.code, guestSourceMap(bundle.map, dirname(source), root), dir, cacheDir, emit, shown)
       },
     }, { onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`) })
   }

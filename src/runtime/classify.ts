@@ -3,6 +3,7 @@
 // the host can see: the fuel counter and the memory's size against its cap.
 import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
+import type { StackMapper } from './stack-map.ts'
 
 export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 /**
@@ -45,8 +46,8 @@ export function classifyReturn(json: string): Classified {
   return { ok: false, error: { error_type: 'invalid_output', message: 'the sandbox returned a malformed result' } }
 }
 
-/** An `err` from the guest's `run`: JSON {error_type, message} that the host re-checks. */
-export function classifyGuestError(payload: unknown, state: CallState, readings: SandboxReadings): TaskError {
+/** An `err` from the guest's `run`: JSON {error_type, message, stack?} that the host re-checks. */
+export function classifyGuestError(payload: unknown, state: CallState, readings: SandboxReadings, mapStack?: StackMapper): TaskError {
   let claimed: Partial<TaskError> = {}
   if (typeof payload === 'string') {
     try {
@@ -61,7 +62,8 @@ export function classifyGuestError(payload: unknown, state: CallState, readings:
   const message = typeof claimed.message === 'string' ? claimed.message.slice(0, 65_536) : 'the task failed'
   // A big allocation refused at the cap surfaces as a catchable "out of memory".
   if (errorType === 'task_error' && /out of memory/i.test(message) && nearMemoryCap(readings)) return memoryExceeded(readings)
-  return { error_type: errorType, message }
+  const stack = typeof claimed.stack === 'string' ? mapStack?.(message, claimed.stack.slice(0, 16_384)) : undefined
+  return stack === undefined ? { error_type: errorType, message } : { error_type: errorType, message, stack }
 }
 
 /** A trap or host exception thrown while the guest ran. */
