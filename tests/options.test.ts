@@ -141,9 +141,9 @@ describe('ram', () => {
   })
   it.each([
     [100, '100B'],
-    [2048, '2KiB'],
-    [64 * 1024 ** 2, '64MiB'],
-    [1.5 * 1024 ** 3, '1.5GiB'],
+    [2048, '2 KiB'],
+    [64 * 1024 ** 2, '64 MiB'],
+    [1.5 * 1024 ** 3, '1.5 GiB'],
   ])('formats %d as %s (parseable)', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text)
     expect(parseBytes(text)).toBe(bytes)

@@ -1,6 +1,7 @@
 // Turns what came out of the guest into an attempt's result or error. The guest's own error
 // claims are only trusted as far as the host can verify them; traps are classified from what
 // the host can see: the fuel counter and the memory's size against its cap.
+import { formatBytes } from '../options/ram.ts'
 import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
 import type { StackMapper } from './stack-map.ts'
@@ -30,12 +31,12 @@ function nearMemoryCap(readings: SandboxReadings): boolean {
 }
 
 function memoryExceeded(readings: SandboxReadings): TaskError {
-  return { error_type: 'memory_exceeded', message: `the task exceeded its memory limit of ${readings.ram} bytes` }
+  return { error_type: 'memory_exceeded', message: `the task exceeded its memory limit of ${formatBytes(readings.ram ?? 0)}` }
 }
 
 export function classifyReturn(json: string): Classified {
   if (json.length > MAX_OUTPUT_BYTES || Buffer.byteLength(json) > MAX_OUTPUT_BYTES) {
-    return { ok: false, error: { error_type: 'invalid_output', message: `the result exceeds the output cap of ${MAX_OUTPUT_BYTES} bytes` } }
+    return { ok: false, error: { error_type: 'invalid_output', message: `the result exceeds the output cap of ${formatBytes(MAX_OUTPUT_BYTES)}` } }
   }
   try {
     const parsed = JSON.parse(json) as { result?: unknown }
