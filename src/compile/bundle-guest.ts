@@ -53,6 +53,7 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string): P
   ].join('\n')
   const result = await build({
     stdin: { contents: entry, resolveDir, sourcefile: ENTRY_NAME, loader: 'js' },
+    absWorkingDir: resolveDir, // not process.cwd(): the same module bundles the same from the CLI and any bundler
     bundle: true,
     write: false,
     format: 'esm',
@@ -73,6 +74,6 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string): P
   if (!output || !map) throw new Error(`bundling ${taskModulePath} produced no output`)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => basename(input) !== ENTRY_NAME)
-    .map((input) => resolve(input))
+    .map((input) => resolve(resolveDir, input))
   return { code: output.text, map: map.text, inputs }
 }

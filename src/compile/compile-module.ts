@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
@@ -84,7 +85,7 @@ function checkRamFloor(tasks: DiscoveredTask[], memoryPages: number, shown: stri
     if (task.policy.ram !== null && task.policy.ram < minimum) {
       const mib = Math.ceil((minimum / 1_048_576) * 10) / 10
       throw TaskModuleError.at(shown, task.line, task.column,
-        `option "ram": ${task.policy.ram} bytes is too small to start the sandbox engine, which needs at least ${minimum} bytes; accepted: at least '${mib}MiB'`, 'ram')
+        `option "ram": ${formatBytes(task.policy.ram)} is too small to start the sandbox engine, which needs at least ${formatBytes(minimum)}; accepted: at least '${mib}MiB'`, 'ram')
     }
   }
 }
@@ -156,6 +157,7 @@ async function cachedOrCompiled(source: string, root: string, cacheDir: string, 
       return { ...remembered, meta }
     }
   }
+  emit(`bundling ${shown}`)
   const bundle = await bundleGuest(source, dirname(source))
   const key = cacheKey(bundle.code)
   const dir = join(cacheDir, 'components', key)

@@ -11,6 +11,7 @@ export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
     configResolved(config) {
       ctx.setRoot(config.root)
       ctx.mode = config.command === 'serve' ? 'serve' : 'build'
+      ctx.logger = (message) => config.logger.info(`[unplugin-capsule] ${message}`, { timestamp: true })
     },
     hotUpdate({ file, modules }) {
       const graph = this.environment.moduleGraph

@@ -8,6 +8,8 @@ import { RUNTIME_ID } from '../proxy.ts'
 
 export function setupWebpack(ctx: CapsuleContext, compiler: Compiler): void {
   ctx.setRoot(compiler.options.context ?? process.cwd())
+  const logger = compiler.getInfrastructureLogger('unplugin-capsule')
+  ctx.logger = (message) => logger.info(message)
   const type = compiler.options.output.module ? 'module' : 'commonjs'
   const existing = compiler.options.externals
   const ours = { [RUNTIME_ID]: `${type} ${RUNTIME_ID}` }
