@@ -140,7 +140,7 @@ describe('ram', () => {
     expect(optionError(() => parseBytes('lots')).message).toMatch(/^option "ram": 'lots' is not a valid size; accepted: a byte count/)
   })
   it.each([
-    [100, '100B'],
+    [100, '100 B'],
     [2048, '2 KiB'],
     [64 * 1024 ** 2, '64 MiB'],
     [1.5 * 1024 ** 3, '1.5 GiB'],
