@@ -81,7 +81,7 @@ describe('capsule run', () => {
   it('answers --help and --version', async () => {
     const help = await runCli(['--help'])
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('run <file>')
+    expect(help.stdout).toContain('run [file]')
     const version = await runCli(['--version'])
     expect(version.stdout).toMatch(/\d+\.\d+\.\d+/)
   })

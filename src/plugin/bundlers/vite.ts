@@ -6,8 +6,17 @@ import type { Plugin } from 'vite'
 import type { CapsuleContext } from '../context.ts'
 import { emitAssetsHook } from './rollup.ts'
 
+/** What the plugin uses of Vitest's `configureVitest` hook context (Vitest ≥ 3.1). */
+interface VitestContext {
+  vitest: { logger: { log(message: string): void } }
+}
+
 export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
-  return {
+  const hooks: Partial<Plugin> & { configureVitest(context: VitestContext): void } = {
+    // Vitest keeps Vite's logger at 'warn': progress goes to Vitest's own logger instead.
+    configureVitest({ vitest }) {
+      ctx.logger = (message) => vitest.logger.log(`[unplugin-capsule] ${message}`)
+    },
     configResolved(config) {
       ctx.setRoot(config.root)
       ctx.mode = config.command === 'serve' ? 'serve' : 'build'
@@ -22,6 +31,7 @@ export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
     },
     generateBundle: emitAssetsHook(ctx) as Plugin['generateBundle'],
   }
+  return hooks
 }
 
 /** True when a Vite hook runs for a browser (client) environment. */
