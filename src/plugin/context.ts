@@ -9,7 +9,7 @@ import type { TransformResult, UnpluginBuildContext, UnpluginContext } from 'unp
 import type { CompiledModule } from '../compile/index.ts'
 import type { CapsuleConfig } from '../types.ts'
 import { writeCacheManifest } from './cache-manifest.ts'
-import { compileProgress, describeProgress } from './compile-progress.ts'
+import { compileProgress, describeProgress } from './build-progress.ts'
 import { failTaskModule } from './errors.ts'
 import { buildManifest, manifestJson, sourceKey } from './manifest.ts'
 import { CapsuleConfigError, resolveOptions, type ResolvedCapsuleOptions } from './options.ts'

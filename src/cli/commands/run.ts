@@ -3,7 +3,7 @@
 import pc from 'picocolors'
 import { resolve } from 'node:path'
 import { createRuntime } from '../../runtime/index.ts'
-import { canSpin, compileSpinner } from '../compile-spinner.ts'
+import { canSpin, compileSpinner } from '../spinner.ts'
 import { loadConfig, type ProjectConfig } from '../config.ts'
 import { formatEnvelope } from '../format-envelope.ts'
 import { eventSinks } from '../lifecycle-output.ts'

@@ -3,7 +3,7 @@
 // TTY that reports a width (a 0-column pty made nanospinner clear lines forever), and stdout a
 // TTY too (nanospinner decides by fd 1 whether to redraw in place or print a line per frame).
 import { createSpinner } from 'nanospinner'
-import { compileProgress, describeProgress, formatElapsed, type CompileProgress } from '../plugin/compile-progress.ts'
+import { compileProgress, describeProgress, formatElapsed, type CompileProgress } from '../plugin/build-progress.ts'
 
 export function canSpin(): boolean {
   const stderr = process.stderr
