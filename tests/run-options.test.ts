@@ -33,5 +33,5 @@ describe('run() options', () => {
   it('still answers invalid_input (not a rejection) for arguments that are not JSON values', async () => {
     const envelope = await runtime.run({ file, task: 'add', args: [1n, 2] })
     expect(envelope).toMatchObject({ success: false, error: { error_type: 'invalid_input' } })
-  })
+  }, 600_000) // compiles the fixture if no other test did yet
 })

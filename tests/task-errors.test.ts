@@ -20,7 +20,7 @@ describe('task errors', () => {
       message: 'TypeError: cannot handle 5',
       stack: 'TypeError: cannot handle 5\n    at typed (fixtures/errors.capsule.ts:6:9)',
     })
-  })
+  }, 600_000) // the first call compiles the fixture (minutes on a busy machine)
 
   it('map frames in an imported module too, innermost first', async () => {
     const { error } = await call('helper', -1)
@@ -50,5 +50,5 @@ describe('task errors', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toMatch(/^capsule: fixtures\/bad\/top-level-throw\.capsule\.ts:3:\d+: top-level code threw at build time.*SyntaxError: JSON\.parse/)
     expect(stderr).not.toMatch(/wizer|guest\.js/)
-  })
+  }, 600_000) // a compile that fails only at the snapshot
 })

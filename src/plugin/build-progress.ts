@@ -2,7 +2,7 @@
 // which phase a module is in and for how long. The one place that knows those lines' wording —
 // the plugin's bundler loggers and the CLI spinner both go through it.
 
-export type CompilePhase = 'bundling' | 'componentize + snapshot' | 'done'
+export type CompilePhase = 'bundling' | 'waiting for a compile slot' | 'componentize + snapshot' | 'done'
 
 export interface CompileProgress {
   /** The task module, as the compiler names it (relative to the project root). */
@@ -18,6 +18,7 @@ export interface CompileProgress {
 export function compileProgress(report: (progress: CompileProgress) => void): (line: string) => void {
   let module = ''
   let started = performance.now()
+  let waitStarted: number | undefined
   let componentizeStarted = started
   let engineMs = 0
   const elapsed = () => performance.now() - started
@@ -26,6 +27,10 @@ export function compileProgress(report: (progress: CompileProgress) => void): (l
     if ((match = /^bundling (.+)$/.exec(line))) {
       module = match[1]!
       started = performance.now()
+    } else if ((match = /^waiting to compile (.+?): /.exec(line))) {
+      // Another process compiles the same module, or both compile slots are taken (cache-lock.ts).
+      waitStarted ??= performance.now()
+      report({ module: match[1]!, phase: 'waiting for a compile slot', elapsedMs: elapsed() })
     } else if ((match = /^cache miss: (.+?) \(/.exec(line))) {
       module = match[1]!
       componentizeStarted = performance.now()
@@ -34,10 +39,12 @@ export function compileProgress(report: (progress: CompileProgress) => void): (l
       engineMs = Number(match[1])
     } else if ((match = /^compiled (.+) in \d+ ms$/.exec(line))) {
       const total = elapsed()
-      const bundling = componentizeStarted - started
+      const bundling = (waitStarted ?? componentizeStarted) - started
+      const waiting = waitStarted === undefined ? 0 : componentizeStarted - waitStarted
       const phases = [
         { name: 'bundling', ms: bundling },
-        { name: 'componentize + snapshot', ms: Math.max(0, total - bundling - engineMs) },
+        ...(waiting > 0 ? [{ name: 'waiting for a compile slot', ms: waiting }] : []),
+        { name: 'componentize + snapshot', ms: Math.max(0, total - bundling - waiting - engineMs) },
         ...(engineMs > 0 ? [{ name: 'engine instrumented (once per toolchain)', ms: engineMs }] : []),
       ]
       report({ module: match[1]!, phase: 'done', elapsedMs: total, phases })

@@ -109,7 +109,14 @@ export class CapsuleContext {
   /** Progress of real compiles (not cache hits): one line as each starts, one when it is done. */
   private progressFor(ctx: TransformContext): (line: string) => void {
     const log = this.logger ?? nativeInfoLogger(ctx) ?? stderrLogger
-    return compileProgress((progress) => log(describeProgress(progress)))
+    let announced = false
+    return compileProgress((progress) => {
+      if (progress.phase !== 'done') {
+        if (announced) return // once as it starts (whichever phase that is), once when done
+        announced = true
+      }
+      log(describeProgress(progress))
+    })
   }
 
   /**
