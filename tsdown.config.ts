@@ -22,6 +22,7 @@ export default defineConfig([
       'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
       'snapshot-worker': 'src/compile/snapshot/snapshot-worker.ts',
+      'preview2-shim-hooks': 'src/compile/preview2-shim-hooks.ts',
       'cli': 'src/cli/index.ts',
       'vite': 'src/plugin/entries-vite.ts',
       'rollup': 'src/plugin/entries-rollup.ts',

@@ -1,11 +1,12 @@
 // `unplugin-capsule`: define tasks. With the plugin, a task module's exports become sandboxed
-// calls; imported from plain Node, `task()` runs the function directly (NOT sandboxed), warns
-// once, and still answers an envelope so code written against the contract keeps working.
-import type { CapsuleOptions, Envelope, TaskOptions } from './types.ts'
+// calls. Imported from plain Node, `task()` does not run the function: it answers an
+// internal_error envelope saying how to sandbox it. Only with CAPSULE_UNSANDBOXED=1 does it run
+// the function directly (NOT sandboxed), warning once.
+import type { CapsuleConfig, Envelope, Execution, TaskOptions } from './types.ts'
 
 export type {
-  AllowedFile, CapsuleOptions, ComputeLevel, Envelope, ErrorType, Execution, FileMode, HostRequest,
-  LogEntry, LogLevel, TaskError, TaskOptions,
+  AllowedFile, CapsuleConfig, CapsuleOptions, ComputeLevel, ComputeLevelName, DurationString, Envelope, ErrorType,
+  Execution, FileMode, HostRequest, LogEntry, LogLevel, SizeString, TaskError, TaskOptions,
 } from './types.ts'
 
 let warned = false
@@ -19,18 +20,29 @@ function warnUnsandboxed(name: string): void {
   )
 }
 
+/** What the envelope says when a task module was imported without the plugin. */
+const NOT_SANDBOXED =
+  'not sandboxed: this task module was imported without the unplugin-capsule plugin, so the task did not run. ' +
+  "Sandbox it: add the plugin to your bundler (e.g. `capsule()` from 'unplugin-capsule/vite', or capsuleTest() from " +
+  "'unplugin-capsule/vitest' in Vitest), or run it with `npx capsule run <file>`. " +
+  'To run it directly in Node, unsandboxed, set CAPSULE_UNSANDBOXED=1.'
+
+function unsandboxedAllowed(): boolean {
+  return process.env.CAPSULE_UNSANDBOXED === '1'
+}
+
+/** As the sandbox reports it: the error's name kept ('TypeError: nope'), like String(error). */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
 export function task<A extends unknown[], R>(
   options: TaskOptions,
   fn: (...args: A) => R | Promise<R>,
 ): (...args: A) => Promise<Envelope<Awaited<R>>> {
-  return async (...args: A) => {
-    warnUnsandboxed(options.name)
+  return async (...args: A): Promise<Envelope<Awaited<R>>> => {
     const startedAt = performance.now()
-    const execution = () => ({
+    const execution = (): Execution => ({
       task_name: options.name,
       duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
       retries: 0,
@@ -39,6 +51,10 @@ export function task<A extends unknown[], R>(
       host_requests: [],
       logs: [],
     })
+    if (!unsandboxedAllowed()) {
+      return { success: false, result: null, error: { error_type: 'internal_error', message: NOT_SANDBOXED }, execution: execution() }
+    }
+    warnUnsandboxed(options.name)
     try {
       const result = await fn(...args)
       return { success: true, result, error: null, execution: execution() }
@@ -48,7 +64,7 @@ export function task<A extends unknown[], R>(
   }
 }
 
-/** Project defaults for `capsule.config.*`: the same shape as the plugin's options. */
-export function defineConfig(config: CapsuleOptions): CapsuleOptions {
+/** `capsule.config.*`: the plugin's options (defaults, cacheDir, ...) plus name, version, entrypoint. */
+export function defineConfig(config: CapsuleConfig): CapsuleConfig {
   return config
 }

@@ -1,4 +1,7 @@
 // Public types of the contract (DESIGN.md part 1): task options, the envelope, plugin options.
+import type { ComputeLevelName, DurationString, SizeString } from './options/literal-types.ts'
+
+export type { ComputeLevelName, DurationString, SizeString } from './options/literal-types.ts'
 
 export type ComputeLevel = 'LOW' | 'MEDIUM' | 'HIGH'
 
@@ -13,11 +16,11 @@ export interface TaskOptions {
   /** `/^[A-Za-z_][A-Za-z0-9_-]*$/`, unique in its module. */
   name: string
   /** `'LOW' | 'MEDIUM' | 'HIGH'` (any case) or an exact positive integer of fuel. */
-  compute?: ComputeLevel | Lowercase<ComputeLevel> | (string & {}) | number
+  compute?: ComputeLevelName | number
   /** `'512KB'`, `'64MB'`, `'1.5GB'`, `'64MiB'` (1024-based) or bytes. */
-  ram?: string | number
+  ram?: SizeString | number
   /** `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'1m30s'`, or milliseconds. */
-  timeout?: string | number
+  timeout?: DurationString | number
   /** 0..10: a failed attempt is retried in a fresh sandbox. */
   maxRetries?: number
   /** Directories relative to the project root; mode defaults to read-write. */
@@ -41,7 +44,10 @@ export type ErrorType =
 
 export interface TaskError {
   error_type: ErrorType
+  /** Keeps the error's name: 'TypeError: cannot handle 5'. */
   message: string
+  /** Stack frames mapped to the task module's own file:line:column, when the task threw an Error. */
+  stack?: string
 }
 
 export interface HostRequest {
@@ -72,13 +78,15 @@ export interface Execution {
   logs: LogEntry[]
 }
 
-export interface Envelope<T = unknown> {
-  success: boolean
-  /** null when success is false */
-  result: T | null
-  error: TaskError | null
+interface EnvelopeBase {
   execution: Execution
 }
+
+/** What every call answers; narrows on `success`: `if (e.success) e.result` is a `T`. */
+export type Envelope<T = unknown> = EnvelopeBase & (
+  | { success: true; result: T; error: null }
+  | { success: false; result: null; error: TaskError }
+)
 
 export interface CapsuleOptions {
   /** unplugin filter patterns for task modules (default `*.capsule.{ts,mts,js,mjs}`). */
@@ -97,4 +105,14 @@ export interface CapsuleOptions {
    * (default `'60s'`; the same forms as a task's `timeout`). Past it the build fails.
    */
   buildTimeout?: string | number
+}
+
+/** `capsule.config.*`: the plugin's options plus project metadata the CLI reads. */
+export interface CapsuleConfig extends CapsuleOptions {
+  /** The workflow's name (metadata). */
+  name?: string
+  /** The workflow's version (metadata). */
+  version?: string
+  /** The task module `capsule run` runs when given no file (relative to the config file). */
+  entrypoint?: string
 }

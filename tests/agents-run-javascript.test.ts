@@ -76,6 +76,7 @@ describe('runJavaScript', () => {
   })
 
   it('rejects invalid limits with the accepted forms, before running anything', async () => {
+    // @ts-expect-error a bad value on purpose: the run-time check is what is tested
     await expect(runJavaScript('1', { ram: 'lots' })).rejects.toThrow(/runJavaScript: option "ram".*accepted/)
     await expect(runJavaScript('1', { maxRetries: 2 } as never)).rejects.toThrow(/unknown option "maxRetries"; accepted: compute, ram, timeout/)
   })

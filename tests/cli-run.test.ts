@@ -30,7 +30,7 @@ describe('capsule run', () => {
   it('exits 1 when the task throws, still printing the envelope', async () => {
     const { code, stdout } = await runCli(['run', basics, '--task', 'fail', '--json'])
     expect(code).toBe(1)
-    expect(JSON.parse(stdout).error).toEqual({ error_type: 'task_error', message: 'the task broke on purpose' })
+    expect(JSON.parse(stdout).error).toMatchObject({ error_type: 'task_error', message: 'Error: the task broke on purpose' })
   })
 
   it('prints a readable summary without --json', async () => {
@@ -81,7 +81,7 @@ describe('capsule run', () => {
   it('answers --help and --version', async () => {
     const help = await runCli(['--help'])
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('run <file>')
+    expect(help.stdout).toContain('run [file]')
     const version = await runCli(['--version'])
     expect(version.stdout).toMatch(/\d+\.\d+\.\d+/)
   })

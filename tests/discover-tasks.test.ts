@@ -278,6 +278,7 @@ describe('defaults', () => {
     expect(b!.policy).toMatchObject({ ram: 64 * 1024 ** 2, maxRetries: 0, hosts: ['x.com'] })
   })
   it('invalid defaults are reported at the call', () => {
+    // @ts-expect-error a bad value on purpose: the build-time check is what is tested
     const error = moduleError(`${IMPORT}export const a = task({ name: 'a' }, () => 1)\n`, { timeout: 'soon' })
     expect(error).toMatchObject({ line: 2, column: 18, option: 'timeout' })
     expect(error.reason).toMatch(/^option "timeout" \(in defaults\): 'soon' is not a valid duration/)

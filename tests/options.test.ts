@@ -140,10 +140,10 @@ describe('ram', () => {
     expect(optionError(() => parseBytes('lots')).message).toMatch(/^option "ram": 'lots' is not a valid size; accepted: a byte count/)
   })
   it.each([
-    [100, '100B'],
-    [2048, '2KiB'],
-    [64 * 1024 ** 2, '64MiB'],
-    [1.5 * 1024 ** 3, '1.5GiB'],
+    [100, '100 B'],
+    [2048, '2 KiB'],
+    [64 * 1024 ** 2, '64 MiB'],
+    [1.5 * 1024 ** 3, '1.5 GiB'],
   ])('formats %d as %s (parseable)', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text)
     expect(parseBytes(text)).toBe(bytes)
@@ -442,6 +442,7 @@ describe('resolveTaskOptions', () => {
       expect(policy).toMatchObject({ ram: 1024 ** 2, timeout: 5000, hosts: ['b.com'], fuel: COMPUTE_FUEL.HIGH })
     })
     it('are validated even when overridden', () => {
+      // @ts-expect-error a bad value on purpose: the build-time check is what is tested
       const error = optionError(() => resolveTaskOptions({ name: 'a', ram: '1MB' }, { root, defaults: { ram: 'lots' } }))
       expect(error.scope).toBe('defaults')
       expect(error.message).toMatch(/^option "ram" \(in defaults\): 'lots' is not a valid size; accepted: /)

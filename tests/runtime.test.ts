@@ -35,7 +35,7 @@ describe('a task module compiled through the real toolchain', () => {
 
   it('turns a throw into task_error with its message', async () => {
     const envelope = await call('fail')
-    expect(envelope).toMatchObject({ success: false, result: null, error: { error_type: 'task_error', message: 'the task broke on purpose' } })
+    expect(envelope).toMatchObject({ success: false, result: null, error: { error_type: 'task_error', message: 'Error: the task broke on purpose' } })
   })
 
   it('stops while(true){} at its 500ms timeout and serves the next call', async () => {

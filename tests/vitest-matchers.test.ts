@@ -232,10 +232,10 @@ describe('toUseMemoryBelow', () => {
     const message = await failure(() => expect(failed('memory_exceeded', 'out of memory', { ram_used: 33_554_432 })).toUseMemoryBelow('16MB'))
     expect(message).toContain('expect(received).toUseMemoryBelow(size)')
     expect(message).toContain('Expected the task "add" to use less memory')
-    expect(message).toContain('Expected memory: < "16MiB (16777216 bytes)"')
-    expect(message).toContain('Received memory:   "32MiB (33554432 bytes)" (the call failed: memory_exceeded)')
+    expect(message).toContain('Expected memory: < "16 MiB (16777216 bytes)"')
+    expect(message).toContain('Received memory:   "32 MiB (33554432 bytes)" (the call failed: memory_exceeded)')
     const not = await failure(() => expect(ok(1, { ram_used: 1024 })).not.toUseMemoryBelow('1MB'))
-    expect(not).toContain('Expected the task "add" not to use less than 1MiB of memory')
+    expect(not).toContain('Expected the task "add" not to use less than 1 MiB of memory')
   })
 
   it('a bad size throws, naming the accepted forms', () => {

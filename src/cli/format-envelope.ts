@@ -22,7 +22,7 @@ export function formatEnvelope(envelope: Envelope): string {
     lines.push(`${pc.green('✔')} ${pc.bold(terminalSafe(execution.task_name))} succeeded in ${timing}`)
     lines.push(formatResult(envelope.result))
   } else {
-    const error = envelope.error!
+    const { error } = envelope
     lines.push(`${pc.red('✖')} ${pc.bold(terminalSafe(execution.task_name))} failed in ${timing}: ${pc.red(terminalSafe(error.error_type))}`)
     lines.push(pc.red(terminalSafe(error.message, true)))
   }

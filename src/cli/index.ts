@@ -10,12 +10,13 @@ import { mcpCommand, type McpFlags } from './commands/mcp.ts'
 import { runCommand, type RunFlags } from './commands/run.ts'
 import { terminalSafe } from './terminal-text.ts'
 import { workerCommand, type WorkerFlags } from './commands/worker.ts'
+import { unknownOptionMessage } from './unknown-option.ts'
 import { oneLine, UsageError } from './usage-error.ts'
 import { version } from './version.ts'
 
-function fail(error: unknown): number {
+function fail(error: unknown, replacement?: string): number {
   const known = error instanceof UsageError || error instanceof CapsuleError || (error instanceof Error && error.name === 'CACError')
-  const message = error instanceof Error ? error.message : String(error)
+  const message = replacement ?? (error instanceof Error ? error.message : String(error))
   // Build errors quote a task module's own text (an import path): printed inert, on one line.
   process.stderr.write(`${pc.red('capsule:')} ${terminalSafe(oneLine(known ? message : `internal error: ${message}`))}\n`)
   return 2
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   let pending: Promise<number> | undefined
 
   cli
-    .command('run <file> [...args]', 'Compile (cached) and run a task in a fresh sandbox')
+    .command('run [file] [...args]', "Compile (cached) and run a task in a fresh sandbox (no file: the config's entrypoint)")
     .option('--task <name>', 'Task to run', { default: 'main' })
     .option('--args <json>', 'Task arguments as a JSON array (instead of positional strings)')
     .option('--json', 'Print only the envelope, as one JSON line')
@@ -35,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
     .option('--config <file>', 'Project config (default: capsule.config.{ts,mts,mjs,js,json} in the working directory)')
     .example('capsule run examples/hello.capsule.ts World')
-    .action((file: string, args: string[], flags: RunFlags) => {
+    .example("capsule run --args '[\"World\"]'   # the entrypoint of capsule.config.*")
+    .action((file: string | undefined, args: string[], flags: RunFlags) => {
       pending = runCommand(file, args, flags)
     })
 
@@ -114,6 +116,6 @@ export async function main(argv: string[]): Promise<number> {
     await cli.runMatchedCommand()
     return await (pending ?? Promise.resolve(0))
   } catch (error) {
-    return fail(error)
+    return fail(error, unknownOptionMessage(error, cli.matchedCommand?.options.map((option) => option.rawName) ?? []))
   }
 }

@@ -46,7 +46,7 @@ function guestResolvePlugin(entry: Record<string, string>): Plugin {
 
 export interface GuestBundle {
   code: string
-  /** The bundle's source map (sources relative to the task module's directory). */
+  /** The bundle's source map (sources relative to `resolveDir`, no contents): maps task error stacks. */
   map: string
   /** Absolute paths of every source file that went into the bundle (for watch mode). */
   inputs: string[]
@@ -66,6 +66,7 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string, ro
   ].join('\n')
   const result = await build({
     stdin: { contents: entry, resolveDir, sourcefile: ENTRY_NAME, loader: 'js' },
+    absWorkingDir: resolveDir, // not process.cwd(): the same module bundles the same from the CLI and any bundler
     bundle: true,
     write: false,
     format: 'esm',
@@ -88,6 +89,6 @@ export async function bundleGuest(taskModulePath: string, resolveDir: string, ro
   if (!output || !map) throw new Error(`bundling ${taskModulePath} produced no output`)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => basename(input) !== ENTRY_NAME)
-    .map((input) => resolve(input))
+    .map((input) => resolve(resolveDir, input))
   return { code: output.text, map: map.text, inputs }
 }

@@ -8,14 +8,16 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest, type GuestBundle } from './bundle-guest.ts'
 import { compileOnce, defaultSlotsDir } from './cache-lock.ts'
-import { ENGINE_META, engineFiles, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
+import { ENGINE_META, engineFiles, SOURCE_MAP_FILE, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
+import { guestSourceMap } from './guest-source-map.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { GLUE_PATCH_VERSION } from './engine/patch-glue.ts'
 import { loadKit, type KitEvents, type LoadedKit } from './snapshot/kit-store.ts'
@@ -95,7 +97,7 @@ function checkRamFloor(tasks: DiscoveredTask[], memoryPages: number, shown: stri
     if (task.policy.ram !== null && task.policy.ram < minimum) {
       const mib = Math.ceil((minimum / 1_048_576) * 10) / 10
       throw TaskModuleError.at(shown, task.line, task.column,
-        `option "ram": ${task.policy.ram} bytes is too small to start the sandbox engine, which needs at least ${minimum} bytes; accepted: at least '${mib}MiB'`, 'ram')
+        `option "ram": ${formatBytes(task.policy.ram)} is too small to start the sandbox engine, which needs at least ${formatBytes(minimum)}; accepted: at least '${mib}MiB'`, 'ram')
     }
   }
 }
@@ -146,6 +148,7 @@ async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<Loaded
     }
     const meta: ModuleMeta = { engineId: kit.meta.engineId, engineKey: kit.meta.engineKey, memoryPages: snapshot.memoryPages, supportFiles: kit.meta.supportFiles }
     await writeFile(join(staging, TASK_DATA_FILE), snapshot.taskData)
+    await writeFile(join(staging, SOURCE_MAP_FILE), guestSourceMap(target.bundle.map, dirname(target.source), target.root))
     await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
     await rm(dir, { recursive: true, force: true })
     await rename(staging, dir)
@@ -185,7 +188,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   const signatures = taskSignatures(text, shown, tasks)
   return {
     dir: join(cacheDir, 'components', key),
-    files: [TASK_DATA_FILE],
+    files: [TASK_DATA_FILE, SOURCE_MAP_FILE],
     engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
     source,
     root: options.root,
@@ -210,6 +213,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   const kit = loadKit(cacheDir, tools, kitEvents(emit))
   kit.catch(() => {})
   prewarmSnapshotWorker()
+  emit(`bundling ${shown}`)
   const bundleStarted = performance.now()
   const bundle = await bundleGuest(source, dirname(source), resolve(target.root))
   const bundleMs = Math.round(performance.now() - bundleStarted)

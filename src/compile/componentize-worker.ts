@@ -4,6 +4,7 @@
 // the runnable engine from the same splice: wizer's init exports dropped, unused WASI stubbed,
 // wrapped as a component, transpiled by jco, split (no data) and instrumented for fuel. The kit
 // names the engine it belongs to. binaryen and the splicer stay out of the long-lived host process.
+import './preview2-shim-resolution.ts'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeTaskData } from '../runtime/engine/task-data.ts'

@@ -3,6 +3,7 @@
 // Nothing thrown escapes: an uncaught non-string exception would trap without a message.
 // The module also runs its own call path once while the snapshot is made (warmUp), so every
 // sandbox starts with SpiderMonkey's lazy compilation of that path already done.
+import { reportError } from './error-report.ts'
 import { findTask, registerTask } from './registry.ts'
 import { applyCallContext, ProcessExit, type CallContext } from './process.ts'
 
@@ -19,20 +20,10 @@ function serializeResult(value: unknown): string {
     })
   } catch (error) {
     if (error instanceof InvalidOutput) throw error
-    throw new InvalidOutput(`the result is not JSON-serializable: ${messageOf(error)}`)
+    throw new InvalidOutput(`the result is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (json === undefined) throw new InvalidOutput('the result is not JSON-serializable')
   return json
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message
-  if (typeof error === 'string') return error
-  try {
-    return JSON.stringify(error) ?? String(error)
-  } catch {
-    return String(error)
-  }
 }
 
 function errorTypeOf(error: unknown): string {
@@ -43,8 +34,10 @@ function errorTypeOf(error: unknown): string {
   return 'task_error'
 }
 
-function failure(error_type: string, message: string): string {
-  return JSON.stringify({ error_type, message })
+function failure(error_type: string, error: unknown): string {
+  // Our own reasons (invalid output) are plain sentences: no name, no stack.
+  if (error instanceof InvalidOutput) return JSON.stringify({ error_type, message: error.message })
+  return JSON.stringify({ error_type, ...reportError(error) })
 }
 
 export async function run(taskName: string, argsJson: string, contextJson: string): Promise<string> {
@@ -59,12 +52,12 @@ export async function run(taskName: string, argsJson: string, contextJson: strin
       value = await fn(...args)
     } catch (error) {
       if (error instanceof ProcessExit && error.code === 0) value = null
-      else throw failure(errorTypeOf(error), messageOf(error))
+      else throw failure(errorTypeOf(error), error)
     }
     outcome = serializeResult(value)
   } catch (error) {
     if (typeof error === 'string') throw error
-    throw failure(errorTypeOf(error), messageOf(error))
+    throw failure(errorTypeOf(error), error)
   }
   return outcome
 }

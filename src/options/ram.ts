@@ -44,17 +44,17 @@ export function parseBytes(value: unknown, option = 'ram'): number {
   } else {
     return fail(`${show(value)} is ${kindOf(value)}, not a size`)
   }
-  if (bytes > MAX_RAM) return fail(`${show(value)} is more than 4GiB (${MAX_RAM} bytes), the wasm32 maximum`)
+  if (bytes > MAX_RAM) return fail(`${show(value)} is more than 4GiB, the wasm32 maximum`)
   return bytes
 }
 
-/** A readable size: '64MiB', '1.5GiB', '512KiB', '100B' (parseable by parseBytes). */
+/** A readable size for messages and tables: '64 MiB', '1.5 GiB', '512 KiB', '100 B' (parseable by parseBytes). */
 export function formatBytes(bytes: number): string {
   for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
     if (bytes >= size) {
       const scaled = Math.round((bytes / size) * 100) / 100
-      return `${scaled}${unit}`
+      return `${scaled} ${unit}`
     }
   }
-  return `${bytes}B`
+  return `${bytes} B`
 }

@@ -1,16 +1,19 @@
-// The plugin's state and behaviour, independent of any bundler: resolve options, turn a task module
-// into its proxy (compiling the guest, cached), remember what a build must emit, and list the
+// The plugin's state and behaviour, independent of any bundler: resolve options (the project's
+// capsule.config under the plugin's own), turn a task module into its proxy (compiling the guest,
+// cached, with progress on the bundler's logger), remember what a build must emit, and list the
 // output files (artifacts + manifest). The hooks in unplugin.ts and bundlers/* only call into this.
 import { readFile } from 'node:fs/promises'
-import { posix, resolve, sep } from 'node:path'
+import { basename, posix, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransformResult, UnpluginBuildContext, UnpluginContext } from 'unplugin'
 import type { CompiledModule } from '../compile/index.ts'
-import type { CapsuleOptions } from '../types.ts'
+import type { CapsuleConfig } from '../types.ts'
 import { writeCacheManifest } from './cache-manifest.ts'
+import { compileProgress, describeProgress } from './build-progress.ts'
 import { failTaskModule } from './errors.ts'
 import { buildManifest, manifestJson, sourceKey } from './manifest.ts'
-import { resolveOptions, type ResolvedCapsuleOptions } from './options.ts'
+import { CapsuleConfigError, resolveOptions, type ResolvedCapsuleOptions } from './options.ts'
+import { findConfigFile, loadConfigFile, mergeConfig } from './project-config.ts'
 import { generateProxy, offsetOf, RUNTIME_ID, type ProxyTarget } from './proxy.ts'
 
 export type Framework = 'vite' | 'rollup' | 'rolldown' | 'webpack' | 'esbuild' | (string & {})
@@ -34,9 +37,17 @@ export function fileOf(id: string): string | null {
   return id.replace(/[?#].*$/, '')
 }
 
+/** Where progress lines go: the bundler's own logger (set by its hooks), else stderr. */
+export type ProgressLogger = (message: string) => void
+
+const stderrLogger: ProgressLogger = (message) => process.stderr.write(`[unplugin-capsule] ${message}\n`)
+
 export class CapsuleContext {
   private resolvedOptions: ResolvedCapsuleOptions | undefined
+  private loading: Promise<ResolvedCapsuleOptions> | undefined
   private bundlerRoot = process.cwd()
+  /** Set by a bundler's hooks (Vite's logger, webpack's infrastructure logger, ...). */
+  logger: ProgressLogger | undefined
   /** 'serve' under `vite dev` and Vitest: no emitFile, the proxies point into the cache. */
   mode: 'build' | 'serve' = 'build'
   /** Build mode: the compiled task modules by file, for the manifest. */
@@ -44,7 +55,7 @@ export class CapsuleContext {
   /** Serve mode: an input file → the task modules whose guest bundle includes it. */
   private readonly dependents = new Map<string, Set<string>>()
 
-  constructor(private readonly userOptions: CapsuleOptions, readonly framework: Framework) {}
+  constructor(private readonly userOptions: CapsuleConfig, readonly framework: Framework) {}
 
   /** The output's module format when the bundler says it up front (webpack); else detected at run time. */
   outputFormat: 'webpack-esm' | 'cjs' | undefined
@@ -52,10 +63,39 @@ export class CapsuleContext {
   setRoot(root: string): void {
     this.bundlerRoot = root
     this.resolvedOptions = undefined
+    this.loading = undefined
   }
 
+  /** The resolved options; call ready() first to include the project config. */
   get options(): ResolvedCapsuleOptions {
     this.resolvedOptions ??= resolveOptions(this.userOptions, this.bundlerRoot)
+    return this.resolvedOptions
+  }
+
+  /**
+   * Loads the project config (capsule.config.* in the root) once and resolves the options: the
+   * plugin's own options override the file's, so `vite build` and `capsule build` agree.
+   */
+  ready(): Promise<ResolvedCapsuleOptions> {
+    this.loading ??= this.loadOptions()
+    return this.loading
+  }
+
+  private async loadOptions(): Promise<ResolvedCapsuleOptions> {
+    const dir = resolve(this.bundlerRoot, this.userOptions.root ?? '.')
+    const file = findConfigFile(dir)
+    let config = this.userOptions
+    if (file !== undefined) {
+      const loaded = await loadConfigFile(file)
+      try {
+        resolveOptions(loaded.config, dir)
+      } catch (error) {
+        if (error instanceof CapsuleConfigError) throw new CapsuleConfigError(error.message.replace(/^unplugin-capsule: /, `unplugin-capsule: ${basename(file)}: `))
+        throw error
+      }
+      config = mergeConfig(loaded.config, this.userOptions)
+    }
+    this.resolvedOptions = resolveOptions(config, this.bundlerRoot)
     return this.resolvedOptions
   }
 
@@ -64,9 +104,22 @@ export class CapsuleContext {
     return this.mode === 'build' && this.options.manifest !== false
   }
 
-  /** Validates the options as the build starts, so a bad default fails before any compile. */
-  start(): void {
-    void this.options
+  /** Validates the options (and the project config) as the build starts, so a bad default fails before any compile. */
+  async start(): Promise<void> {
+    await this.ready()
+  }
+
+  /** Progress of real compiles (not cache hits): one line as each starts, one when it is done. */
+  private progressFor(ctx: TransformContext): (line: string) => void {
+    const log = this.logger ?? nativeInfoLogger(ctx) ?? stderrLogger
+    let announced = false
+    return compileProgress((progress) => {
+      if (progress.phase !== 'done') {
+        if (announced) return // once as it starts (whichever phase that is), once when done
+        announced = true
+      }
+      log(describeProgress(progress))
+    })
   }
 
   /**
@@ -80,11 +133,11 @@ export class CapsuleContext {
   async transform(ctx: TransformContext, code: string, id: string): Promise<TransformResult> {
     const file = fileOf(id)
     if (file === null) return null
-    const { root, cacheDir, defaults, manifest, buildTimeout } = this.options
+    const { root, cacheDir, defaults, manifest, buildTimeout } = await this.ready()
     const [{ compileModule }, { discoverTasks }] = await loadCompiler()
     let module: CompiledModule
     try {
-      module = await compileModule(file, { root, cacheDir, defaults, buildTimeout })
+      module = await compileModule(file, { root, cacheDir, defaults, buildTimeout, onEvent: this.progressFor(ctx) })
     } catch (error) {
       return failTaskModule(ctx, this.framework, error, file)
     }
@@ -138,4 +191,12 @@ export class CapsuleContext {
     assets.push({ fileName: name, source: manifestJson(manifest) })
     return assets
   }
+}
+
+/** Rollup's and Rolldown's own info log (`this.info`), when the transform runs under one of them. */
+function nativeInfoLogger(ctx: TransformContext): ProgressLogger | undefined {
+  const native = ctx.getNativeBuildContext?.() as { framework?: string; context?: { info?: (message: string) => void } } | undefined
+  if ((native?.framework !== 'rollup' && native?.framework !== 'rolldown') || typeof native.context?.info !== 'function') return undefined
+  const context = native.context
+  return (message) => context.info!(message)
 }

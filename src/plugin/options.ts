@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { OptionError, resolveDefaults, type TaskDefaults } from '../options/index.ts'
 import { parseDuration } from '../options/timeout.ts'
 import { DEFAULT_MANIFEST_NAME } from '../runtime/manifest.ts'
-import type { CapsuleOptions } from '../types.ts'
+import type { CapsuleConfig, CapsuleOptions } from '../types.ts'
 
 export type FilterPattern = NonNullable<CapsuleOptions['include']>
 
@@ -24,15 +24,30 @@ export interface ResolvedCapsuleOptions {
   defaults: TaskDefaults | undefined
   /** Milliseconds a task module's top-level code may run at build time. */
   buildTimeout: number
+  /** Project metadata (capsule.config): the task module `capsule run` runs without a file, absolute. */
+  entrypoint?: string
+  name?: string
+  version?: string
 }
 
 export class CapsuleConfigError extends Error {
   override name = 'CapsuleConfigError'
 }
 
-const KNOWN_KEYS = ['include', 'exclude', 'defaults', 'cacheDir', 'manifest', 'root', 'buildTimeout']
+const KNOWN_KEYS = ['include', 'exclude', 'defaults', 'cacheDir', 'manifest', 'root', 'buildTimeout', 'name', 'version', 'entrypoint']
 /** The default budget for a module's top-level code at build time. */
 const DEFAULT_BUILD_TIMEOUT = '60s'
+
+/** The project metadata fields: optional non-empty strings. */
+function checkMetadata(options: CapsuleConfig): void {
+  for (const key of ['name', 'version', 'entrypoint'] as const) {
+    const value = options[key]
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      const example = key === 'entrypoint' ? "'src/main.capsule.ts'" : key === 'version' ? "'1.0.0'" : "'my-workflow'"
+      throw new CapsuleConfigError(`unplugin-capsule: option "${key}" must be a non-empty string, e.g. ${example}, got ${JSON.stringify(value)}`)
+    }
+  }
+}
 
 function checkManifestName(value: unknown): string | false {
   if (value === undefined) return DEFAULT_MANIFEST_NAME
@@ -44,13 +59,14 @@ function checkManifestName(value: unknown): string | false {
 }
 
 /** Validates user options; `root` is the bundler's root when the user did not set one. */
-export function resolveOptions(options: CapsuleOptions = {}, bundlerRoot: string = process.cwd()): ResolvedCapsuleOptions {
+export function resolveOptions(options: CapsuleConfig = {}, bundlerRoot: string = process.cwd()): ResolvedCapsuleOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new CapsuleConfigError(`unplugin-capsule: options must be an object, got ${JSON.stringify(options)}`)
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_KEYS.includes(key)) throw new CapsuleConfigError(`unplugin-capsule: unknown option "${key}"; accepted: ${KNOWN_KEYS.join(', ')}`)
   }
+  checkMetadata(options)
   if (options.root !== undefined && (typeof options.root !== 'string' || options.root === '')) {
     throw new CapsuleConfigError(`unplugin-capsule: option "root" must be a directory path, got ${JSON.stringify(options.root)}`)
   }
@@ -81,5 +97,8 @@ export function resolveOptions(options: CapsuleOptions = {}, bundlerRoot: string
     manifest: checkManifestName(options.manifest),
     defaults: options.defaults,
     buildTimeout,
+    ...(options.entrypoint !== undefined ? { entrypoint: resolve(root, options.entrypoint) } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.version !== undefined ? { version: options.version } : {}),
   }
 }

@@ -1,6 +1,6 @@
 // The unplugin: wires each bundler's hooks to a CapsuleContext, nothing more.
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
-import type { CapsuleOptions } from '../types.ts'
+import type { CapsuleConfig } from '../types.ts'
 import { esbuildHooks } from './bundlers/esbuild.ts'
 import { emitAssetsHook } from './bundlers/rollup.ts'
 import { isViteClient, viteHooks } from './bundlers/vite.ts'
@@ -8,13 +8,13 @@ import { setupWebpack, webpackModules } from './bundlers/webpack.ts'
 import { CapsuleContext } from './context.ts'
 import { DEFAULT_INCLUDE } from './options.ts'
 
-export const unpluginFactory: UnpluginFactory<CapsuleOptions | undefined, false> = (options = {}, meta) => {
+export const unpluginFactory: UnpluginFactory<CapsuleConfig | undefined, false> = (options = {}, meta) => {
   const ctx = new CapsuleContext(options, meta.framework)
   return {
     name: 'unplugin-capsule',
     enforce: 'pre',
-    buildStart() {
-      ctx.start()
+    async buildStart() {
+      await ctx.start()
     },
     resolveId: {
       filter: { id: /^unplugin-capsule\/runtime$/ },

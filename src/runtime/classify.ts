@@ -1,9 +1,11 @@
 // Turns what came out of the guest into an attempt's result or error. The guest's own error
 // claims are only trusted as far as the host can verify them; traps are classified from what
 // the host can see: the fuel counter and the memory's size against its cap.
+import { formatBytes } from '../options/ram.ts'
 import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
 import { jsonLimitProblem, MAX_OUTPUT_BYTES } from './json-limits.ts'
+import type { StackMapper } from './stack-map.ts'
 
 export { MAX_OUTPUT_BYTES }
 /** A guest error payload longer than this is not parsed, only cut (its message is capped anyway). */
@@ -48,7 +50,7 @@ export function argumentsTooBig(inputBytes: number, memoryBytes: number, ram: nu
 }
 
 function memoryExceeded(readings: SandboxReadings): TaskError {
-  return { error_type: 'memory_exceeded', message: `the task exceeded its memory limit of ${readings.ram} bytes` }
+  return { error_type: 'memory_exceeded', message: `the task exceeded its memory limit of ${formatBytes(readings.ram ?? 0)}` }
 }
 
 export function classifyReturn(json: string): Classified {
@@ -64,8 +66,8 @@ export function classifyReturn(json: string): Classified {
   return { ok: false, error: { error_type: 'invalid_output', message: 'the sandbox returned a malformed result' } }
 }
 
-/** An `err` from the guest's `run`: JSON {error_type, message} that the host re-checks. */
-export function classifyGuestError(payload: unknown, state: CallState, readings: SandboxReadings): TaskError {
+/** An `err` from the guest's `run`: JSON {error_type, message, stack?} that the host re-checks. */
+export function classifyGuestError(payload: unknown, state: CallState, readings: SandboxReadings, mapStack?: StackMapper): TaskError {
   let claimed: Partial<TaskError> = {}
   if (typeof payload === 'string' && payload.length > MAX_ERROR_PAYLOAD) {
     claimed = { error_type: 'task_error', message: payload.slice(0, 65_536) }
@@ -87,7 +89,8 @@ export function classifyGuestError(payload: unknown, state: CallState, readings:
     if (/out of memory/i.test(message) && nearMemoryCap(readings)) return memoryExceeded(readings)
     if (readings.ram !== null && ENGINE_OUT_OF_MEMORY.test(message)) return memoryExceeded(readings)
   }
-  return { error_type: errorType, message }
+  const stack = typeof claimed.stack === 'string' ? mapStack?.(message, claimed.stack.slice(0, 16_384)) : undefined
+  return stack === undefined ? { error_type: errorType, message } : { error_type: errorType, message, stack }
 }
 
 /** A trap or host exception thrown while the guest ran. */

@@ -14,6 +14,7 @@ import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from './engine/layo
 import { ADAPTER_GLOBAL_PREFIX, GLUE_HOOK, type GlueHook } from './engine/glue-hook.ts'
 import { memoize } from './promise-cache.ts'
 import { resetInPlace, type ResetRefusal } from './sandbox-reset.ts'
+import { formatBytes } from '../options/ram.ts'
 
 const WASM32_MAX_PAGES = 65_536
 /** Fuel available while the glue instantiates (not charged to the call). */
@@ -83,7 +84,7 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
   }
   const maximum = ram === null ? WASM32_MAX_PAGES : Math.floor(ram / WASM_PAGE)
   if (maximum < snapshot.memoryPages) {
-    throw new RamTooSmall(`ram of ${ram} bytes is below the ${snapshot.memoryPages * WASM_PAGE} bytes the sandbox engine needs to start`)
+    throw new RamTooSmall(`ram of ${formatBytes(ram ?? 0)} is below the ${formatBytes(snapshot.memoryPages * WASM_PAGE)} the sandbox engine needs to start`)
   }
   const engineModule = engine.modules.get(ENGINE_FILE)
   let core: WebAssembly.Instance | undefined

@@ -15,21 +15,18 @@ export interface EnvelopeParts {
 }
 
 export function makeEnvelope(parts: EnvelopeParts): Envelope {
-  const success = parts.error === null
-  return {
-    success,
-    result: success ? (parts.result ?? null) : null,
-    error: parts.error,
-    execution: {
-      task_name: parts.taskName,
-      duration_ms: Math.round((performance.now() - parts.startedAt) * 100) / 100,
-      retries: parts.retries,
-      fuel_consumed: parts.fuelConsumed,
-      ram_used: parts.ramUsed,
-      host_requests: parts.hostRequests,
-      logs: parts.logs,
-    },
+  const execution = {
+    task_name: parts.taskName,
+    duration_ms: Math.round((performance.now() - parts.startedAt) * 100) / 100,
+    retries: parts.retries,
+    fuel_consumed: parts.fuelConsumed,
+    ram_used: parts.ramUsed,
+    host_requests: parts.hostRequests,
+    logs: parts.logs,
   }
+  return parts.error === null
+    ? { success: true, result: parts.result ?? null, error: null, execution }
+    : { success: false, result: null, error: parts.error, execution }
 }
 
 /** An attempt that never ran guest code (or whose worker was killed): only its error is known. */

@@ -19,6 +19,7 @@ import { parseDuration } from '../options/index.ts'
 import { jsonLimitProblem } from './json-limits.ts'
 import { intersectPolicy } from './policy-intersection.ts'
 import { DEFAULT_POOL_SIZE, WorkerPool, type SandboxStats } from './pool.ts'
+import { validateRunOptions } from './run-options.ts'
 
 export interface RunOptions {
   /** A task module: compiled on demand (the compiler is imported lazily, only here). */
@@ -253,6 +254,7 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
   }
 
   async function run(runOptions: RunOptions, override?: Omit<ResolvedPolicy, 'name'>): Promise<Envelope> {
+    validateRunOptions(runOptions)
     const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
     await ready
     const callId = newCallId()

@@ -15,6 +15,7 @@ import { createSubtaskCaller } from './host/subtask-channel.ts'
 import type { AttemptOutcome, PrepareRequest, RunRequest, SandboxOrigin, WorkerReply, WorkerRequest } from './messages.ts'
 import { failedAttempt } from './envelope.ts'
 import { wasiImports } from './wasi/index.ts'
+import { stackMapperFor } from './stack-map.ts'
 
 export interface SandboxWorkerData {
   subtaskPort: MessagePort
@@ -106,7 +107,7 @@ function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): A
   }
   // Only an `err` the guest's run returned is clean; a trap or a host exception is not.
   const payload = (thrown as { payload?: unknown } | null)?.payload
-  if (payload !== undefined) return { result: null, error: classifyGuestError(payload, callState, readings), clean: true }
+  if (payload !== undefined) return { result: null, error: classifyGuestError(payload, callState, readings, stackMapperFor(request.moduleDir)), clean: true }
   return { result: null, error: classifyThrown(thrown, readings), clean: false }
 }
 

@@ -2,6 +2,7 @@
 // of the manifest (or of the task modules, compiled first — cached) becomes a tool; `--eval` adds
 // execute_javascript, with the limits given here. stdout belongs to the protocol: nothing else is
 // printed there. The SDK is loaded only by this command.
+import type { ComputeLevelName, DurationString, SizeString } from '../../types.ts'
 import { resolve } from 'node:path'
 import pc from 'picocolors'
 import type { SnippetLimits } from '../../runtime/agents/snippet-policy.ts'
@@ -30,11 +31,12 @@ function fileGrant(spec: string): string | { path: string; mode: 'ro' | 'rw' } {
   return match ? { path: match[1]!, mode: match[2] as 'ro' | 'rw' } : spec
 }
 
+// Flag values are strings from the command line: runJavaScript validates them (exit 2 on a bad one).
 function evalLimits(flags: McpFlags): SnippetLimits {
   const limits: SnippetLimits = {}
-  if (flags.timeout !== undefined) limits.timeout = /^\d+$/.test(String(flags.timeout)) ? Number(flags.timeout) : String(flags.timeout)
-  if (flags.ram !== undefined) limits.ram = String(flags.ram)
-  if (flags.compute !== undefined) limits.compute = /^\d+$/.test(String(flags.compute)) ? Number(flags.compute) : String(flags.compute)
+  if (flags.timeout !== undefined) limits.timeout = /^\d+$/.test(String(flags.timeout)) ? Number(flags.timeout) : (String(flags.timeout) as DurationString)
+  if (flags.ram !== undefined) limits.ram = String(flags.ram) as SizeString
+  if (flags.compute !== undefined) limits.compute = /^\d+$/.test(String(flags.compute)) ? Number(flags.compute) : (String(flags.compute) as ComputeLevelName)
   if (flags.allowHost !== undefined) limits.allowedHosts = asList(flags.allowHost).map(String)
   if (flags.allowFile !== undefined) limits.allowedFiles = asList(flags.allowFile).map((spec) => fileGrant(String(spec)))
   if (flags.env !== undefined) limits.envVariables = asList(flags.env).map(String)

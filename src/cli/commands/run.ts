@@ -1,10 +1,10 @@
 // `capsule run <file> [...args]`: compile if needed (cached), run one task, print its envelope.
 // Project defaults (capsule.config.*) apply under the task's options.
-import { createSpinner } from 'nanospinner'
 import pc from 'picocolors'
 import { resolve } from 'node:path'
 import { createRuntime } from '../../runtime/index.ts'
-import { loadConfig } from '../config.ts'
+import { canSpin, compileSpinner } from '../spinner.ts'
+import { loadConfig, type ProjectConfig } from '../config.ts'
 import { formatEnvelope } from '../format-envelope.ts'
 import { eventSinks } from '../lifecycle-output.ts'
 import { UsageError } from '../usage-error.ts'
@@ -37,20 +37,29 @@ export function asList(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value]
 }
 
-export async function runCommand(file: string, positional: string[], flags: RunFlags): Promise<number> {
+/** The file to run: the one given, else the project's `entrypoint` (capsule.config), else a usage error. */
+function taskModule(file: string | undefined, config: ProjectConfig): string {
+  if (file !== undefined) return resolve(file)
+  if (config.entrypoint) return config.entrypoint
+  const where = config.file ? `${config.file} has no "entrypoint"` : 'there is no capsule.config.{ts,mts,mjs,js,json} here'
+  throw new UsageError(`no task module given and ${where}: run \`capsule run <file>\`, or set entrypoint: 'path/to/main.capsule.ts' in the project config`)
+}
+
+export async function runCommand(file: string | undefined, positional: string[], flags: RunFlags): Promise<number> {
   const args = parseArgs(positional.map(String), flags.args)
   const verbose = (line: string) => {
     if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} ${line}\n`)
   }
-  const spinner = !flags.json && process.stderr.isTTY ? createSpinner('compiling task module…', { stream: process.stderr }) : undefined
-  const onEvent = eventSinks(flags, (event) => {
-    if (event.type === 'compile:progress' && event.message.startsWith('cache miss')) spinner?.start()
-  })
   const config = await loadConfig(process.cwd(), flags.config)
+  const target = taskModule(file, config)
+  const spinner = !flags.json && !flags.verbose && canSpin() ? compileSpinner() : undefined
+  const onEvent = eventSinks(flags, (event) => {
+    if (event.type === 'compile:progress') spinner?.onEvent(event.message)
+  })
   const runtime = createRuntime({ poolSize: 1, cwd: config.root, cacheDir: config.cacheDir, defaults: config.defaults, buildTimeout: config.buildTimeout, prestart: true })
   try {
     const started = performance.now()
-    const envelope = await runtime.run({ file: resolve(file), task: flags.task, args, mounts: asList(flags.mount), onEvent })
+    const envelope = await runtime.run({ file: target, task: flags.task, args, mounts: asList(flags.mount), onEvent })
     spinner?.stop()
     verbose(`task answered in ${Math.round(performance.now() - started)} ms (total)`)
     process.stdout.write(flags.json ? `${JSON.stringify(envelope)}\n` : `${formatEnvelope(envelope)}\n`)

@@ -10,6 +10,11 @@ export function esbuildHooks(ctx: CapsuleContext, build: PluginBuild): void {
   const options = build.initialOptions
   const cwd = options.absWorkingDir ?? process.cwd()
   ctx.setRoot(cwd)
+  // esbuild has no logger for plugins: write as its own info messages go, unless told to be quieter.
+  const quiet = options.logLevel === 'silent' || options.logLevel === 'error' || options.logLevel === 'warning'
+  ctx.logger = (message) => {
+    if (!quiet) process.stderr.write(`[unplugin-capsule] ${message}\n`)
+  }
   build.onStart(() => ctx.reset())
   build.onEnd(async (result) => {
     if (result.errors.length > 0) return

@@ -6,11 +6,21 @@ import type { Plugin } from 'vite'
 import type { CapsuleContext } from '../context.ts'
 import { emitAssetsHook } from './rollup.ts'
 
+/** What the plugin uses of Vitest's `configureVitest` hook context (Vitest ≥ 3.1). */
+interface VitestContext {
+  vitest: { logger: { log(message: string): void } }
+}
+
 export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
-  return {
+  const hooks: Partial<Plugin> & { configureVitest(context: VitestContext): void } = {
+    // Vitest keeps Vite's logger at 'warn': progress goes to Vitest's own logger instead.
+    configureVitest({ vitest }) {
+      ctx.logger = (message) => vitest.logger.log(`[unplugin-capsule] ${message}`)
+    },
     configResolved(config) {
       ctx.setRoot(config.root)
       ctx.mode = config.command === 'serve' ? 'serve' : 'build'
+      ctx.logger = (message) => config.logger.info(`[unplugin-capsule] ${message}`, { timestamp: true })
     },
     hotUpdate({ file, modules }) {
       const graph = this.environment.moduleGraph
@@ -21,6 +31,7 @@ export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
     },
     generateBundle: emitAssetsHook(ctx) as Plugin['generateBundle'],
   }
+  return hooks
 }
 
 /** True when a Vite hook runs for a browser (client) environment. */

@@ -8,6 +8,8 @@ import { RUNTIME_ID } from '../proxy.ts'
 
 export function setupWebpack(ctx: CapsuleContext, compiler: Compiler): void {
   ctx.setRoot(compiler.options.context ?? process.cwd())
+  const logger = compiler.getInfrastructureLogger('unplugin-capsule')
+  ctx.logger = (message) => logger.info(message)
   const type = compiler.options.output.module ? 'module' : 'commonjs'
   // webpack rewrites `typeof __filename` (to `true` for a node target, even in ESM output) and
   // `import.meta.url` (to the source file's URL), so the proxy is told which output this is.

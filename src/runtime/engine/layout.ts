@@ -9,6 +9,10 @@ export const MAIN_CORE = 'component.core.wasm'
 export const ENGINE_FILE = 'engine.wasm'
 /** A task module's snapshot. */
 export const TASK_DATA_FILE = 'task.data'
+/** The guest bundle's source map (sources relative to the project root): maps task error stacks. */
+export const SOURCE_MAP_FILE = 'guest.js.map'
+/** How the source map names the package's own guest runtime, whose frames a mapped stack leaves out. */
+export const GUEST_RUNTIME_SOURCE = 'capsule:guest/'
 /** The uninstrumented engine, kept in the compile cache for the fuel-overhead bench only. */
 export const PLAIN_ENGINE_FILE = 'engine.plain.wasm'
 /** Written last into an engine directory: its presence means the engine is complete. */

@@ -2,6 +2,7 @@
 // per attempt, so nothing leaks from one call into the next.
 import type { HostRequest, LogEntry, LogLevel } from '../../types.ts'
 import type { ResolvedPolicy } from '../../options/policy.ts'
+import { formatBytes } from '../../options/ram.ts'
 import type { Mount } from '../messages.ts'
 import { createFileGate, type FileGate } from '../capabilities/files.ts'
 
@@ -57,7 +58,7 @@ export class CallState {
   /** The logs with a closing note when the cap dropped lines. */
   finishLogs(): LogEntry[] {
     if (this.droppedLines > 0) {
-      this.logs.push({ level: 'warn', message: `[capsule] ${this.droppedLines} log line(s) dropped (cap: ${MAX_LOG_LINES} lines, ${MAX_LOG_BYTES} bytes)` })
+      this.logs.push({ level: 'warn', message: `[capsule] ${this.droppedLines} log line(s) dropped (cap: ${MAX_LOG_LINES} lines, ${formatBytes(MAX_LOG_BYTES)})` })
       this.droppedLines = 0
     }
     return this.logs
