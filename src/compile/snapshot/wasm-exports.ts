@@ -2,20 +2,7 @@
 // Used on componentize-js's spliced engine (to export the stack pointer for the snapshot, and to
 // drop the init exports as wizer does). Byte-level, no dependencies.
 import { readSections, SECTION, WasmReader } from '../engine/wasm-reader.ts'
-
-const encoder = new TextEncoder()
-
-function uleb(value: number): number[] {
-  const out: number[] = []
-  let rest = value >>> 0
-  do {
-    let byte = rest & 0x7f
-    rest >>>= 7
-    if (rest) byte |= 0x80
-    out.push(byte)
-  } while (rest)
-  return out
-}
+import { concat, section as wasmSection, uleb, wasmName } from '../engine/wasm-writer.ts'
 
 export interface ExportEdit {
   drop?: string[]
@@ -46,19 +33,12 @@ export function editExports(bytes: Uint8Array, edit: ExportEdit): Uint8Array {
       count++
     }
     for (const [name, index] of edit.globals ?? []) {
-      const encoded = encoder.encode(name)
-      kept.push(...uleb(encoded.length), ...encoded, 0x03, ...uleb(index))
+      kept.push(...wasmName(name), 0x03, ...uleb(index))
       count++
     }
     const payload = [...uleb(count), ...kept]
-    parts.push(new Uint8Array([SECTION.export, ...uleb(payload.length), ...payload]))
+    parts.push(wasmSection(SECTION.export, payload))
   }
   if (!seen) throw new Error('the module has no export section')
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  return concat(parts)
 }

@@ -8,6 +8,9 @@
 // small, and the parse is never charged to the caller's fuel. Only the caller's own code string
 // goes in; the result still runs inside the sandbox.
 import type { Node, Pattern, Program } from 'acorn'
+import type { Envelope } from '../../types.ts'
+import { failureEnvelope } from '../envelope.ts'
+import { SNIPPET_TASK } from './snippet-artifact.ts'
 
 type AnyNode = Node & Record<string, unknown>
 
@@ -128,4 +131,17 @@ export async function prepareSnippet(code: string): Promise<string> {
   const program = parseSnippet(await acorn, code)
   const topLevelAwait = program.body.some((statement) => awaitsAtTopLevel(statement as AnyNode))
   return topLevelAwait ? asAsyncBody(code, program) : asGlobalScript(code, program)
+}
+
+/**
+ * The script to evaluate, or the `task_error` envelope of a snippet that does not parse: such a
+ * snippet never reaches a sandbox (a session's state stays untouched).
+ */
+export async function snippetOrRefusal(code: string, startedAt: number): Promise<{ script: string } | { refusal: Envelope }> {
+  try {
+    return { script: await prepareSnippet(code) }
+  } catch (error) {
+    if (!(error instanceof SnippetSyntaxError)) throw error
+    return { refusal: failureEnvelope(SNIPPET_TASK, startedAt, { error_type: 'task_error', message: error.message }) }
+  }
 }

@@ -4,10 +4,9 @@
 // any task policy; nothing is compiled at run time.
 import { resolve } from 'node:path'
 import type { Envelope } from '../../types.ts'
-import { failureEnvelope } from '../envelope.ts'
 import { CapsuleError } from '../errors.ts'
 import { createPolicyRuntime, type PolicyRuntime } from '../runtime.ts'
-import { prepareSnippet, SnippetSyntaxError } from './prepare-snippet.ts'
+import { snippetOrRefusal } from './prepare-snippet.ts'
 import { SNIPPET_TASK, snippetManifest } from './snippet-artifact.ts'
 import { snippetPolicy, type SnippetLimits } from './snippet-policy.ts'
 
@@ -32,13 +31,8 @@ export async function runJavaScript(code: string, options: RunJavaScriptOptions 
   const policy = snippetPolicy(options, cwd, 'runJavaScript', ['cwd', 'signal'])
   const manifest = snippetManifest()
   const startedAt = performance.now()
-  let script: string
-  try {
-    script = await prepareSnippet(code)
-  } catch (error) {
-    // A snippet that does not parse never needs a sandbox.
-    if (error instanceof SnippetSyntaxError) return failureEnvelope(SNIPPET_TASK, startedAt, { error_type: 'task_error', message: error.message })
-    throw error
-  }
+  const prepared = await snippetOrRefusal(code, startedAt)
+  if ('refusal' in prepared) return prepared.refusal
+  const { script } = prepared
   return snippetRuntime().runWithPolicy({ manifest, task: SNIPPET_TASK, args: [script], cwd, signal: options.signal }, policy)
 }

@@ -16,7 +16,7 @@ import { failureEnvelope, makeEnvelope } from '../envelope.ts'
 import { CapsuleError } from '../errors.ts'
 import { manifestArtifact } from '../manifest.ts'
 import type { Mount } from '../messages.ts'
-import { prepareSnippet, SnippetSyntaxError } from './prepare-snippet.ts'
+import { snippetOrRefusal } from './prepare-snippet.ts'
 import { SNIPPET_TASK, snippetManifest } from './snippet-artifact.ts'
 import { snippetPolicy, type SnippetLimits } from './snippet-policy.ts'
 import { SessionThread } from './session-thread.ts'
@@ -83,14 +83,9 @@ export function createSession(options: SessionOptions = {}): Session {
         message: `the session was lost: ${lost}; its state is gone — call session.reset() to start afresh`,
       })
     }
-    let script: string
-    try {
-      script = await prepareSnippet(code)
-    } catch (error) {
-      // A snippet that does not parse never reaches the sandbox: the session's state is untouched.
-      if (error instanceof SnippetSyntaxError) return failureEnvelope(SNIPPET_TASK, startedAt, { error_type: 'task_error', message: error.message })
-      throw error
-    }
+    const prepared = await snippetOrRefusal(code, startedAt)
+    if ('refusal' in prepared) return prepared.refusal
+    const { script } = prepared
     artifact ??= manifestArtifact(snippetManifest(), SNIPPET_TASK, cwd).artifact
     const opened = artifact
     thread ??= SessionThread.open(opened, policy.ram)
