@@ -2,7 +2,7 @@
 // build splices, stubs and snapshots with componentize-js's own pieces instead of calling
 // `componentize()`. If an upgrade changes any of them, this fails loudly, naming what changed:
 // update protocol.ts (and PINNED_COMPONENTIZE_JS) only after checking the new protocol.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -68,7 +68,7 @@ describe('the snapshot kit built from those internals', () => {
       await runtime.close()
     }
     const kits = join(REPO_ROOT, 'node_modules', '.cache', 'capsule', 'kits')
-    const newest = readdirSync(kits).filter((name) => !name.includes('.tmp-'))
+    const newest = readdirSync(kits).filter((name) => existsSync(join(kits, name, KIT_FILES.meta)))
       .sort((a, b) => statSync(join(kits, b)).mtimeMs - statSync(join(kits, a)).mtimeMs)[0]!
     kitDir = join(kits, newest)
     meta = JSON.parse(readFileSync(join(kitDir, KIT_FILES.meta), 'utf8')) as KitMeta

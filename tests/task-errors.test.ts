@@ -48,7 +48,7 @@ describe('task errors', () => {
     const { code, stderr } = await runCli(['run', 'fixtures/bad/top-level-throw.capsule.ts', '--json'])
     expect(code).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
-    expect(stderr).toMatch(/^capsule: fixtures\/bad\/top-level-throw\.capsule\.ts:3:\d+: top-level code threw at build time.*SyntaxError: JSON\.parse/)
+    expect(stderr).toMatch(/^capsule: fixtures\/bad\/top-level-throw\.capsule\.ts:3:\d+: top-level code failed at build time.*SyntaxError: JSON\.parse/)
     expect(stderr).not.toMatch(/wizer|guest\.js/)
   }, 600_000) // a compile that fails only at the snapshot
 })

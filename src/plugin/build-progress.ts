@@ -37,7 +37,7 @@ export function compileProgress(report: (progress: CompileProgress) => void): (l
       report({ module, phase: 'componentize + snapshot', elapsedMs: elapsed() })
     } else if ((match = /^instrumented the shared engine \S+ for fuel in (\d+) ms/.exec(line))) {
       engineMs = Number(match[1])
-    } else if ((match = /^compiled (.+) in \d+ ms$/.exec(line))) {
+    } else if ((match = /^compiled (.+?) in \d+ ms(?: \(.*\))?$/.exec(line))) {
       const total = elapsed()
       const bundling = (waitStarted ?? componentizeStarted) - started
       const waiting = waitStarted === undefined ? 0 : componentizeStarted - waitStarted

@@ -42,6 +42,8 @@ interface Pending {
   perRun?: (event: CapsuleEvent) => void
   /** A worker took the job before the submit returned: call:start follows call:queued. */
   takenEarly: boolean
+  /** call:start was emitted (a call that ends without one gets it just before call:end). */
+  started?: boolean
 }
 
 function jsonArgs(args: unknown[]): boolean {
@@ -87,8 +89,11 @@ export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
   queueEvents.on('active', ({ jobId }) => {
     const call = pending.get(jobId)
     if (!call) return
-    if (call.who) events.emit(call.who, { type: 'call:start' }, call.perRun)
-    else call.takenEarly = true
+    if (!call.who) call.takenEarly = true
+    else if (!call.started) {
+      call.started = true
+      events.emit(call.who, { type: 'call:start' }, call.perRun)
+    }
   })
 
   function unavailable(reason: string): CapsuleError {
@@ -174,8 +179,14 @@ export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
       const job = await submit({ manifest: target.sha256, task: target.spec, args }, jobId)
       call.who = { callId: jobId, task: target.taskName, module: target.module }
       events.emit(call.who, { type: 'call:queued' }, call.perRun)
-      if (call.takenEarly) events.emit(call.who, { type: 'call:start' }, call.perRun)
+      if (call.takenEarly) {
+        call.started = true
+        events.emit(call.who, { type: 'call:start' }, call.perRun)
+      }
       const envelope = await answer(job, target.taskName, runOptions.signal)
+      // QueueEvents is a Redis stream read from "now": an `active` event can be missed. A call
+      // that ended surely started, so its events still come in order.
+      if (!call.started) events.emit(call.who, { type: 'call:start' }, call.perRun)
       events.emit(call.who, { type: 'call:end', envelope }, call.perRun)
       return envelope
     } finally {

@@ -3,15 +3,21 @@
 // are real copies (Node resolves a package's imports from its real path, so a symlink would still
 // find this repo's hoisted packages); every other dependency is a symlink into this repo's
 // node_modules. Where preview2-shim lives is the caller's choice, as npm would leave it.
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { REPO_ROOT } from './cli.ts'
 
-const LINKED = [
-  '@bytecodealliance/jco', '@bytecodealliance/wizer', '@bytecodealliance/wizer-linux-x64', '@bytecodealliance/weval',
-  'binaryen', 'cac', 'esbuild', 'magic-string', 'nanospinner', 'oxc-parser', 'pathe', 'picocolors', 'unplugin', 'es-module-lexer',
-]
+/** Every dependency of this package and of componentize-js that this repo has installed. */
+function linkedDependencies(): string[] {
+  const special = new Set(['@bytecodealliance/componentize-js', '@bytecodealliance/preview2-shim'])
+  const names = new Set<string>()
+  for (const manifest of ['package.json', 'node_modules/@bytecodealliance/componentize-js/package.json']) {
+    const json = JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')) as Record<string, Record<string, string> | undefined>
+    for (const field of ['dependencies', 'optionalDependencies']) for (const name of Object.keys(json[field] ?? {})) names.add(name)
+  }
+  return [...names].filter((name) => !special.has(name) && existsSync(join(REPO_ROOT, 'node_modules', name)))
+}
 
 export interface ConsumerTree {
   root: string
@@ -36,7 +42,7 @@ export function makeConsumerTree(name: string, shim: 'nested' | 'other-version')
   const own = join(modules, 'unplugin-capsule')
   for (const entry of ['package.json', 'dist', 'bin', 'wit']) cpSync(join(REPO_ROOT, entry), join(own, entry), { recursive: true })
   cpSync(join(REPO_ROOT, 'node_modules/@bytecodealliance/componentize-js'), join(modules, '@bytecodealliance/componentize-js'), { recursive: true })
-  for (const dependency of LINKED) link(root, dependency, join(REPO_ROOT, 'node_modules', dependency))
+  for (const dependency of linkedDependencies()) link(root, dependency, join(REPO_ROOT, 'node_modules', dependency))
   link(own, '@bytecodealliance/preview2-shim', join(REPO_ROOT, 'node_modules/@bytecodealliance/preview2-shim'))
   if (shim === 'other-version') {
     const other = join(modules, '@bytecodealliance/preview2-shim')
