@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import type { ResolvedPolicy } from '../options/policy.ts'
 import type { SessionReply, SessionRequest, SessionRun } from './agents/session-messages.ts'
-import { classifyGuestError, classifyReturn, classifyThrown } from './classify.ts'
+import { runAttempt } from './attempt.ts'
 import { instantiateSandbox, loadEngine, loadSnapshot, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { failedAttempt } from './envelope.ts'
 import { CallState } from './host/call-state.ts'
@@ -40,29 +40,12 @@ function reply(message: SessionReply): void {
 }
 
 function outcomeOf(instance: Sandbox, request: SessionRun, callState: CallState): AttemptOutcome {
-  let thrown: unknown
-  let json: string | undefined
-  try {
-    json = instance.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
-  } catch (error) {
-    thrown = error
-  }
-  const readings = { fuelLeft: instance.fuelLeft(), memoryBytes: instance.memory.buffer.byteLength, ram: instance.ram }
-  let result: unknown = null
-  let error = null
-  if (json !== undefined) {
-    const classified = classifyReturn(json)
-    if (classified.ok) result = classified.result
-    else error = classified.error
-  } else {
-    const payload = (thrown as { payload?: unknown } | null)?.payload
-    error = payload !== undefined ? classifyGuestError(payload, callState, readings) : classifyThrown(thrown, readings)
-  }
+  const { result, error } = runAttempt(instance, { task: request.policy.name, argsJson: request.argsJson, context: request.context }, callState)
   return {
     result,
     error,
-    fuelConsumed: Math.max(0, request.policy.fuel - readings.fuelLeft),
-    ramUsed: readings.memoryBytes,
+    fuelConsumed: Math.max(0, request.policy.fuel - instance.fuelLeft()),
+    ramUsed: instance.memory.buffer.byteLength,
     logs: callState.finishLogs(),
     hostRequests: callState.hostRequests,
   }

@@ -7,7 +7,7 @@
 // memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { CallLanes } from './call-lanes.ts'
-import { argumentsTooBig, classifyGuestError, classifyReturn, classifyThrown, type SandboxReadings } from './classify.ts'
+import { runAttempt } from './attempt.ts'
 import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
@@ -84,33 +84,6 @@ function reply(message: WorkerReply): void {
   }
 }
 
-interface Attempt extends Pick<AttemptOutcome, 'result' | 'error'> {
-  /** The guest returned, or failed with its own error: the sandbox may be reset and reused. */
-  clean: boolean
-}
-
-function attempt(sandbox: Sandbox, request: RunRequest, callState: CallState): Attempt {
-  let thrown: unknown
-  let json: string | undefined
-  const inputBytes = Buffer.byteLength(request.argsJson)
-  const tooBig = argumentsTooBig(inputBytes, sandbox.memory.buffer.byteLength, sandbox.ram)
-  if (tooBig) return { result: null, error: tooBig, clean: true }
-  try {
-    json = sandbox.run(request.policy.name, request.argsJson, JSON.stringify(request.context))
-  } catch (error) {
-    thrown = error
-  }
-  const readings: SandboxReadings = { fuelLeft: sandbox.fuelLeft(), memoryBytes: sandbox.memory.buffer.byteLength, ram: sandbox.ram, inputBytes }
-  if (json !== undefined) {
-    const classified = classifyReturn(json)
-    return classified.ok ? { result: classified.result, error: null, clean: true } : { result: null, error: classified.error, clean: true }
-  }
-  // Only an `err` the guest's run returned is clean; a trap or a host exception is not.
-  const payload = (thrown as { payload?: unknown } | null)?.payload
-  if (payload !== undefined) return { result: null, error: classifyGuestError(payload, callState, readings, stackMapperFor(request.moduleDir)), clean: true }
-  return { result: null, error: classifyThrown(thrown, readings), clean: false }
-}
-
 function resetSucceeds(sandbox: Sandbox): boolean {
   try {
     return sandbox.reset() === null
@@ -148,7 +121,7 @@ async function run(request: RunRequest): Promise<void> {
   let outcome: AttemptOutcome
   let clean = false
   try {
-    const result = attempt(sandbox, request, callState)
+    const result = runAttempt(sandbox, { task: request.policy.name, argsJson: request.argsJson, context: request.context }, callState, stackMapperFor(request.moduleDir))
     clean = result.clean
     outcome = {
       result: result.result,
