@@ -3,7 +3,6 @@
 // with their RESOLVED policies. It is the single source of truth for `capsule exec`, `inspect` and
 // the runtime: policies come from here, never from the guest. Paths inside are relative to the
 // manifest's own directory, so a build output can be moved as a whole.
-import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +11,7 @@ import type { ResolvedPolicy } from '../options/policy.ts'
 import type { ModuleArtifact } from './artifact.ts'
 import type { TaskSignature } from './task-signature.ts'
 import { CapsuleError } from './errors.ts'
+import { digestOf, sha256File } from './file-digests.ts'
 
 export const MANIFEST_VERSION = 1
 export const DEFAULT_MANIFEST_NAME = 'capsule.manifest.json'
@@ -204,7 +204,7 @@ export function parseManifest(json: unknown, file: string): Manifest {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Loading (cached by path + mtime + size) and verification (cached by the stats of what was hashed)
+// Loading (cached by path + mtime + size) and verification (digests remembered per file version: file-digests.ts)
 
 function stampOf(path: string): string {
   try {
@@ -252,29 +252,21 @@ function shown(manifestPath: string, file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file
 }
 
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
-}
-
-const verified = new Map<string, string>()
+export { sha256File }
 
 /** Checks the size and sha256 of every file of a set; throws INVALID_MANIFEST naming the first mismatch. */
 export function verifyFileSet(manifestPath: string, set: ManifestFileSet): void {
   const dir = fileSetDir(manifestPath, set)
   for (const file of set.files) {
     const path = resolve(dir, file.path)
-    const stamp = stampOf(path)
-    const key = `${path}\0${file.sha256}`
-    if (verified.get(key) === stamp) continue
-    if (stamp === 'missing') {
+    const actual = digestOf(path).sha256
+    if (actual === 'missing') {
       throw new CapsuleError('INVALID_MANIFEST', `artifact ${shown(manifestPath, path)} listed in ${manifestPath} is missing`)
     }
-    const actual = sha256File(path)
     if (actual !== file.sha256) {
       throw new CapsuleError('INVALID_MANIFEST',
         `artifact ${shown(manifestPath, path)} does not match its sha256 in ${manifestPath} (expected ${file.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the build output was modified or corrupted`)
     }
-    verified.set(key, stamp)
   }
 }
 

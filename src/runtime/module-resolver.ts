@@ -3,13 +3,14 @@
 // validated, the sha256 of every file it loads checked (cached while the files are unchanged),
 // its directories resolved relative to the manifest so a build output can be moved.
 // A compiled `file`'s artifacts (the engine glue the host imports, the engine, the snapshot)
-// are hashed when this process first gets them and checked again before every later run, as
-// a manifest's are: a cached file changed since is refused, never loaded.
-import { createHash } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+// get their sha256 when this process first gets them (file-digests.ts: hashed once per file
+// version, not once per process) and are checked again before every later run, as a
+// manifest's are: a cached file changed since is refused, never loaded.
+import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { ModuleArtifact } from './artifact.ts'
+import type { EngineArtifact, ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
+import { digestOf, type FileDigest } from './file-digests.ts'
 import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
@@ -22,20 +23,7 @@ interface Remembered {
   inputs: string[]
   stamp: string
   /** sha256 of every artifact file the runtime loads, taken when it was compiled or found. */
-  hashes: Map<string, { sha256: string; stamp: string }>
-}
-
-function fileStamp(path: string): string {
-  try {
-    const stat = statSync(path)
-    return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
-  } catch {
-    return 'missing'
-  }
-}
-
-function sha256Of(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
+  hashes: Map<string, FileDigest>
 }
 
 /** Every file of an artifact the runtime loads: the engine's and the module's own. */
@@ -43,16 +31,15 @@ function artifactFiles(artifact: ModuleArtifact): string[] {
   return [...artifact.engine.files.map((file) => join(artifact.engine.dir, file)), ...artifact.files.map((file) => join(artifact.dir, file))]
 }
 
-function hashArtifact(artifact: ModuleArtifact): Map<string, { sha256: string; stamp: string }> {
-  return new Map(artifactFiles(artifact).map((path) => [path, { sha256: sha256Of(path), stamp: fileStamp(path) }]))
+function hashArtifact(artifact: ModuleArtifact): Map<string, FileDigest> {
+  return new Map(artifactFiles(artifact).map((path) => [path, digestOf(path)]))
 }
 
 /** Re-hashes any artifact file whose stamp moved; throws when one no longer matches. */
 function verifyArtifact(remembered: Remembered): void {
   for (const [path, known] of remembered.hashes) {
-    const stamp = fileStamp(path)
+    const { sha256: actual, stamp } = digestOf(path)
     if (stamp === known.stamp) continue
-    const actual = stamp === 'missing' ? 'missing' : sha256Of(path)
     if (actual !== known.sha256) {
       throw new CapsuleError('INVALID_TASK_MODULE',
         `the compiled artifact ${path} changed after it was built (sha256 ${known.sha256.slice(0, 12)}…, now ${actual.slice(0, 12)}…): refusing to load it; delete the compile cache to rebuild`)
@@ -81,6 +68,8 @@ export class ModuleResolver {
     private readonly defaults: TaskDefaults | undefined,
     /** Budget (ms) for a module's top-level code at build time (default: the compiler's). */
     private readonly buildTimeout?: number,
+    /** Told the shared engine a module being compiled will run on, before the compile ends. */
+    private readonly onEngine?: (engine: EngineArtifact) => void,
   ) {}
 
   async resolve(options: RunOptions, cwd: string, reporter?: CompileReporter): Promise<{ artifact: ModuleArtifact; taskName: string }> {
@@ -120,7 +109,7 @@ export class ModuleResolver {
     }
     const { compileModule } = await import('../compile/index.ts')
     try {
-      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent })
+      const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent, onEngine: this.onEngine })
       const inputs = [...new Set([file, ...artifact.inputs])]
       return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {
