@@ -1,7 +1,7 @@
 // The compile cache holds code the host runs (the engine's glue module is imported by every
 // sandbox worker): issue #10 item 7. A task may not be granted it or node_modules (build time,
 // file:line), and a cached artifact changed after it was built is refused, never loaded.
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -36,6 +36,24 @@ describe('grants that reach the toolchain are refused at build time', () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('cache-grant.capsule.ts:4:')
     expect(run.stderr).toContain('the compile cache')
+  })
+})
+
+describe('a cached compile never skips the grant check', () => {
+  it('a grant that turned into a symlink into node_modules after a cached compile fails the next run at file:line', async () => {
+    const root = makeProject('grant-swap', { 'data/.keep': '', 'node_modules/.keep': '', 'capsule.config.json': JSON.stringify({ cacheDir: REPO_CACHE }) },
+      { 'data-grant.capsule.ts': fixture('data-grant') })
+    tmps.push(root)
+    const first = await runCli(['run', 'data-grant.capsule.ts', '--json'], { cwd: root })
+    expect(first.code, first.stderr).toBe(0)
+    const cached = await runCli(['run', 'data-grant.capsule.ts', '--json', '--verbose'], { cwd: root })
+    expect(cached.stderr).toContain('inputs unchanged')
+    rmSync(join(root, 'data'), { recursive: true })
+    symlinkSync(join(root, 'node_modules'), join(root, 'data'))
+    const swapped = await runCli(['run', 'data-grant.capsule.ts', '--json'], { cwd: root })
+    expect(swapped.code).toBe(2)
+    expect(swapped.stderr).toContain('data-grant.capsule.ts:5:')
+    expect(swapped.stderr).toContain("'data' would give the task access to node_modules")
   })
 })
 

@@ -1,3 +1,16 @@
 // The compiler's public face for the rest of the package (loaded lazily by the runtime/CLI).
-export { compileModule, defaultCacheDir, type CompiledModule, type CompileOptions } from './compile-module.ts'
-export { TaskModuleError } from './discover-tasks.ts'
+// An unchanged module is answered from the cache without loading the compiler itself.
+import { resolve } from 'node:path'
+import { cachedModule } from './cache-hit.ts'
+import type { CompiledModule, CompileOptions } from './compile-module.ts'
+import { displayPath } from './display-path.ts'
+
+export type { CompiledModule, CompileOptions } from './compile-module.ts'
+export { defaultCacheDir } from './cache-layout.ts'
+
+export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {
+  const hit = await cachedModule(file, options, displayPath(resolve(options.root, file), options.root))
+  if (hit) return hit
+  const { compileModule: compile } = await import('./compile-module.ts')
+  return compile(file, options)
+}

@@ -1,15 +1,24 @@
 // Remembers, per task module, the cache key of its last guest bundle and every file that went
 // into it (with mtime and size). While none of them changed and the toolchain is the same, a
-// cache hit needs no re-bundling — the CLI's cold start skips loading esbuild altogether.
+// cache hit needs no re-bundling — the CLI's cold start skips loading esbuild altogether — and,
+// for the same compile settings, not even the compiler: the module as last compiled is kept too.
 import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ModuleArtifact } from '../runtime/artifact.ts'
+
+/** A compile's whole answer, valid for the settings it was made with (cache-hit.ts). */
+export interface RememberedCompile {
+  settings: string
+  module: ModuleArtifact
+}
 
 interface IndexEntry {
   toolchain: string
   key: string
   inputs: [path: string, mtimeMs: number, size: number][]
+  compiled?: RememberedCompile
 }
 
 function indexFile(cacheDir: string, source: string): string {
@@ -26,7 +35,7 @@ function stamp(path: string): [string, number, number] | undefined {
 }
 
 /** The remembered key and inputs, if every input is exactly as it was when they were bundled. */
-export async function rememberedBundle(cacheDir: string, source: string, toolchain: string): Promise<{ key: string; inputs: string[] } | undefined> {
+export async function rememberedBundle(cacheDir: string, source: string, toolchain: string): Promise<{ key: string; inputs: string[]; compiled?: RememberedCompile } | undefined> {
   let entry: IndexEntry
   try {
     entry = JSON.parse(await readFile(indexFile(cacheDir, source), 'utf8')) as IndexEntry
@@ -38,10 +47,10 @@ export async function rememberedBundle(cacheDir: string, source: string, toolcha
     const now = stamp(path)
     return now !== undefined && now[1] === mtimeMs && now[2] === size
   })
-  return unchanged ? { key: entry.key, inputs: entry.inputs.map(([path]) => path) } : undefined
+  return unchanged ? { key: entry.key, inputs: entry.inputs.map(([path]) => path), ...(entry.compiled ? { compiled: entry.compiled } : {}) } : undefined
 }
 
-export async function rememberBundle(cacheDir: string, source: string, toolchain: string, key: string, inputs: string[]): Promise<void> {
+export async function rememberBundle(cacheDir: string, source: string, toolchain: string, key: string, inputs: string[], compiled?: RememberedCompile): Promise<void> {
   const stamps: IndexEntry['inputs'] = []
   for (const input of inputs) {
     const now = stamp(input)
@@ -49,5 +58,5 @@ export async function rememberBundle(cacheDir: string, source: string, toolchain
     stamps.push(now)
   }
   await mkdir(join(cacheDir, 'sources'), { recursive: true })
-  await writeFile(indexFile(cacheDir, source), JSON.stringify({ toolchain, key, inputs: stamps } satisfies IndexEntry))
+  await writeFile(indexFile(cacheDir, source), JSON.stringify({ toolchain, key, inputs: stamps, ...(compiled ? { compiled } : {}) } satisfies IndexEntry))
 }

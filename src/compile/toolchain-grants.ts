@@ -2,18 +2,10 @@
 // cache (whose glue module the host later imports: rw there is host code execution) and
 // node_modules (the host's own code). A grant is refused when it contains either of them
 // (e.g. '.', the root of both) or lies inside one, after following symlinks.
-import { realpathSync } from 'node:fs'
 import { isAbsolute, join, relative } from 'node:path'
 import type { DiscoveredTask } from './discover-tasks.ts'
 import { TaskModuleError } from './discover-tasks.ts'
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync.native(path)
-  } catch {
-    return path
-  }
-}
+import { realOrSelf } from './real-path.ts'
 
 function insideOrEqual(child: string, parent: string): boolean {
   const rel = relative(parent, child)

@@ -1,9 +1,15 @@
 // Versions of the toolchain that shape a compiled artifact: part of every cache key and of
 // the manifest, so an upgrade never serves a stale component.
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WIT_FILE } from './guest-files.ts'
+import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
+import { GLUE_PATCH_VERSION } from './engine/glue-patch-version.ts'
+
+/** Bump when the layout of a cached module changes (3: snapshots taken by the host; 4: task.data stored uncompressed, runs laid out). */
+export const CACHE_FORMAT = 4
 
 function packageVersion(name: string): string {
   let dir = dirname(fileURLToPath(import.meta.resolve(name)))
@@ -38,4 +44,20 @@ export function toolchain(): Toolchain {
     world: readFileSync(WIT_FILE, 'utf8'),
   }
   return cached
+}
+
+let id: string | undefined
+
+/** Everything besides the bundle that shapes an artifact: versions, world, instrumentation. */
+export function toolchainId(): string {
+  if (id) return id
+  const tools = toolchain()
+  id = createHash('sha256')
+    .update(JSON.stringify({
+      CACHE_FORMAT, componentizeJs: tools.componentizeJs, jco: tools.jco, features: DISABLED_FEATURES,
+      instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION, gluePatch: GLUE_PATCH_VERSION,
+    }))
+    .update(tools.world)
+    .digest('hex')
+  return id
 }

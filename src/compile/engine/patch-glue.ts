@@ -15,11 +15,9 @@
 import { parseSync } from 'oxc-parser'
 import { GLUE_FILE } from '../../runtime/engine/layout.ts'
 import { exportAdapterGlobals } from './export-adapter-globals.ts'
+import { PATCHED_JCO_VERSION } from './glue-patch-version.ts'
 
-/** The jco version whose generated glue these edits were written and verified against. */
-export const PATCHED_JCO_VERSION = '1.35.0'
-/** Bump when an edit changes (the patched glue is part of the engine's cache identity anyway). */
-export const GLUE_PATCH_VERSION = 1
+export { GLUE_PATCH_VERSION, PATCHED_JCO_VERSION } from './glue-patch-version.ts'
 
 export class GluePatchError extends Error {
   constructor(message: string) {
