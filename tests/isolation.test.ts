@@ -105,7 +105,7 @@ describe('through the runtime: reset in place vs a fresh instance per call', () 
   })
 })
 
-describe('in process: memory equals the snapshot byte for byte after every reset', () => {
+describe('in process: memory equals the snapshot byte for byte after every reset and on a recycled memory', () => {
   let outDir: string
   let engine: LoadedEngine
   let snapshot: TaskData
@@ -149,6 +149,7 @@ describe('in process: memory equals the snapshot byte for byte after every reset
     const snapshotBytes = Buffer.from(reference.buffer)
     let sandbox = instantiateSandbox(engine, snapshot, null, imports)
     let resets = 0
+    let recycledInstances = 0
     for (const step of SEQUENCE) {
       const reused = call(sandbox, step.task, step.args)
       const fresh = call(instantiateSandbox(engine, snapshot, null, imports), step.task, step.args)
@@ -156,13 +157,20 @@ describe('in process: memory equals the snapshot byte for byte after every reset
       expect(sameFuel(step, reused.fuel, fresh.fuel), `fuel of ${step.task}: ${reused.fuel} vs ${fresh.fuel}`).toBe(true)
       if (step.traps) {
         expect(reused.output).toMatch(/^trap /)
-        sandbox = instantiateSandbox(engine, snapshot, null, imports)
+        // The fallback: a new instance on the trapped one's memory, restored to the snapshot first.
+        const recycled = sandbox.recyclableMemory()
+        expect(recycled).toBeDefined()
+        sandbox = instantiateSandbox(engine, snapshot, null, imports, recycled)
+        expect(sandbox.memory).toBe(recycled)
+        expect(Buffer.from(sandbox.memory.buffer).equals(snapshotBytes), `recycled memory after ${step.task}`).toBe(true)
+        recycledInstances++
         continue
       }
       const refusal = sandbox.reset()
       if (step.grows) {
         expect(reused.pages).toBeGreaterThan(snapshot.memoryPages)
         expect(refusal).toBe('memory-grew')
+        expect(sandbox.recyclableMemory(), 'a grown memory is never recycled').toBeUndefined()
         sandbox = instantiateSandbox(engine, snapshot, null, imports)
         continue
       }
@@ -171,5 +179,6 @@ describe('in process: memory equals the snapshot byte for byte after every reset
       expect(Buffer.from(sandbox.memory.buffer).equals(snapshotBytes), `memory after ${step.task}`).toBe(true)
     }
     expect(resets).toBe(SEQUENCE.length - 2)
+    expect(recycledInstances).toBe(1)
   }, 120_000)
 })

@@ -1,7 +1,8 @@
 // Sandbox worker entry: runs one call at a time, each in a sandbox in the state of a fresh
 // instance. After a call that ended cleanly the same sandbox is reset in place (sandbox-reset.ts:
 // ~0.3 ms) for the next one; after a trap, an unclean throw, memory growth or a busy glue it is
-// dropped and a new instance is made right after the answer is posted, off the caller's path.
+// dropped and a new instance is made right after the answer is posted, off the caller's path,
+// on the dropped one's memory restored to the snapshot when it did not grow (component-loader.ts).
 // The main thread tracks each call's start and end in shared memory (call-lanes.ts) and
 // terminates this whole thread on timeout, which is what stops a CPU-bound guest; fuel and the
 // memory cap stop the others from inside.
@@ -47,12 +48,23 @@ interface Target { engineDir: string; moduleDir: string; ram: number | null }
 
 /** The one sandbox kept ready for the next call: new, or reset in place after the last one. */
 let ready: { key: string; sandbox: Sandbox; origin: SandboxOrigin } | undefined
+/** The memory of the last dropped sandbox, for the next new instance of the same target. */
+let spare: { key: string; memory: WebAssembly.Memory } | undefined
 
 const keyOf = (target: Target) => `${target.moduleDir}\0${target.ram}`
 
 async function makeSandbox(target: Target): Promise<Sandbox> {
   const [engine, snapshot] = await Promise.all([loadEngine(target.engineDir), loadSnapshot(target.moduleDir)])
-  return instantiateSandbox(engine, snapshot, target.ram, imports)
+  const key = keyOf(target)
+  const recycled = spare?.key === key ? spare.memory : undefined
+  spare = undefined
+  return instantiateSandbox(engine, snapshot, target.ram, imports, recycled)
+}
+
+/** Keeps a dropped sandbox's memory for the next instance (not when every call must get a new one). */
+function drop(target: Target, sandbox: Sandbox): void {
+  const memory = wiring.reuseSandboxes ? sandbox.recyclableMemory() : undefined
+  spare = memory ? { key: keyOf(target), memory } : undefined
 }
 
 async function takeSandbox(target: Target): Promise<{ sandbox: Sandbox; origin: SandboxOrigin }> {
@@ -140,7 +152,10 @@ async function run(request: RunRequest): Promise<void> {
   reply({ type: 'done', id: request.id, lane: request.lane, outcome, sandbox: origin })
   // Ready the next sandbox now, while the main thread handles the answer.
   if (clean && wiring.reuseSandboxes && resetSucceeds(sandbox)) ready = { key: keyOf(target), sandbox, origin: 'reset' }
-  else await prepare(target)
+  else {
+    drop(target, sandbox)
+    await prepare(target)
+  }
 }
 
 function prepareRequested(request: PrepareRequest): Promise<void> {

@@ -1,16 +1,21 @@
-// The per-task artifact: a task module's wizer snapshot (its memory contents, memory size and
-// mutable globals) in a compact gzipped binary, tied to the engine it was split from. The
-// runtime writes it into a fresh memory before instantiating the shared engine, and writes it
-// back over a used memory to reset a sandbox in place: both copy only the snapshot's non-zero
-// runs (~1.7 MiB of an ~8.5 MB image); a reset also zeroes the gaps between them.
+// The per-task artifact: a task module's snapshot (its memory contents, memory size and mutable
+// globals) in a compact binary, tied to the engine it was split from. The runtime writes it
+// into a fresh memory before instantiating the shared engine, and writes it back over a used
+// memory to reset a sandbox in place: both copy only the snapshot's non-zero runs (~1.7 MiB of
+// an ~8.5 MB image); a reset also zeroes the gaps between them.
 //
 // Layout (little endian): 'CPTD' u8 version | 32-byte engine key | u32 memoryPages |
-// u32 nGlobals | nGlobals × (u32 index, u8 type, 8-byte value) | u32 nSegments |
-// nSegments × (u32 offset, u32 length) | all segment bytes (kept apart: compresses better).
+// u32 nGlobals | nGlobals × (u32 index, u8 type, 8-byte value) | u32 nRuns |
+// nRuns × (u32 offset, u32 length) | all run bytes.
+// The whole is gzipped (level 1: ~7 % bigger than level 9, ~8× faster to write, and an edit's
+// rebuild writes one). Version 2 lays the runs out at build time, so a worker's decode is one
+// inflate and a few views: no second copy of ~3 MB into fresh pages, which is what costs on a
+// VM. Version 1 (unmerged segments, merged on decode) is still read.
 import { gunzipSync, gzipSync } from 'node:zlib'
 
 const MAGIC = 'CPTD'
-const VERSION = 1
+const VERSION = 2
+const GZIP_LEVEL = 1
 const I32 = 0x7f
 const I64 = 0x7e
 
@@ -54,15 +59,30 @@ export const FUEL_EXPORT = 'capsule:fuel'
  */
 export const COUNTER_UNITS_PER_FUEL = 16
 export const WASM_PAGE = 65_536
-/**
- * Compression of task.data. Level 1 costs ~7 % in size against level 9 and is ~8× faster: the
- * encode sits on every rebuild's path (an edit → a new snapshot), the decode does not care.
- */
-const GZIP_LEVEL = 1
+/** Sorts segments and merges those closer than RUN_GAP into runs: one copy beats many small ones. */
+function mergeRuns(segments: { offset: number; data: Uint8Array }[]): MemoryRun[] {
+  const sorted = [...segments].sort((a, b) => a.offset - b.offset)
+  const runs: MemoryRun[] = []
+  for (let i = 0; i < sorted.length; ) {
+    let j = i
+    let end = sorted[i]!.offset + sorted[i]!.data.length
+    while (j + 1 < sorted.length && sorted[j + 1]!.offset - end < RUN_GAP) {
+      j++
+      end = Math.max(end, sorted[j]!.offset + sorted[j]!.data.length)
+    }
+    const offset = sorted[i]!.offset
+    const bytes = new Uint8Array(end - offset)
+    for (let k = i; k <= j; k++) bytes.set(sorted[k]!.data, sorted[k]!.offset - offset)
+    runs.push({ offset, bytes })
+    i = j + 1
+  }
+  return runs
+}
 
 export function encodeTaskData(engineKey: string, memoryPages: number, globals: SnapshotGlobal[], segments: { offset: number; data: Uint8Array }[]): Uint8Array {
-  const headerLength = 5 + 32 + 8 + globals.length * 13 + 4 + segments.length * 8
-  const out = new Uint8Array(headerLength + segments.reduce((sum, s) => sum + s.data.length, 0))
+  const runs = mergeRuns(segments)
+  const headerLength = 5 + 32 + 8 + globals.length * 13 + 4 + runs.length * 8
+  const out = new Uint8Array(headerLength + runs.reduce((sum, run) => sum + run.bytes.length, 0))
   const view = new DataView(out.buffer)
   out.set(new TextEncoder().encode(MAGIC), 0)
   out[4] = VERSION
@@ -78,16 +98,16 @@ export function encodeTaskData(engineKey: string, memoryPages: number, globals: 
     else view.setFloat64(p + 5, Number(global.value), true)
     p += 13
   }
-  view.setUint32(p, segments.length, true)
+  view.setUint32(p, runs.length, true)
   p += 4
-  for (const segment of segments) {
-    view.setUint32(p, segment.offset, true)
-    view.setUint32(p + 4, segment.data.length, true)
+  for (const run of runs) {
+    view.setUint32(p, run.offset, true)
+    view.setUint32(p + 4, run.bytes.length, true)
     p += 8
   }
-  for (const segment of segments) {
-    out.set(segment.data, p)
-    p += segment.data.length
+  for (const run of runs) {
+    out.set(run.bytes, p)
+    p += run.bytes.length
   }
   return gzipSync(out, { level: GZIP_LEVEL })
 }
@@ -95,7 +115,8 @@ export function encodeTaskData(engineKey: string, memoryPages: number, globals: 
 export function decodeTaskData(compressed: Uint8Array): TaskData {
   const bytes = gunzipSync(compressed)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC || bytes[4] !== VERSION) {
+  const version = bytes[4]
+  if (bytes.length < 45 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC || (version !== 1 && version !== VERSION)) {
     throw new Error('not a capsule task artifact (or one from an incompatible version)')
   }
   const engineKey = Buffer.from(bytes.subarray(5, 37)).toString('hex')
@@ -109,36 +130,17 @@ export function decodeTaskData(compressed: Uint8Array): TaskData {
     const value = type === I32 ? Number(view.getBigInt64(p + 5, true)) : type === I64 ? view.getBigInt64(p + 5, true) : view.getFloat64(p + 5, true)
     globals.push({ index: view.getUint32(p, true), type, value })
   }
-  const segmentCount = view.getUint32(p, true)
+  const count = view.getUint32(p, true)
   p += 4
-  const table = p
-  const bytesOf = (start: number, length: number) => bytes.subarray(start, start + length)
-  const segments: { offset: number; start: number; length: number }[] = []
-  let source = table + segmentCount * 8
-  for (let i = 0; i < segmentCount; i++) {
-    const length = view.getUint32(table + i * 8 + 4, true)
-    segments.push({ offset: view.getUint32(table + i * 8, true), start: source, length })
+  let source = p + count * 8
+  const stretches: { offset: number; data: Uint8Array }[] = []
+  for (let i = 0; i < count; i++) {
+    const length = view.getUint32(p + i * 8 + 4, true)
+    stretches.push({ offset: view.getUint32(p + i * 8, true), data: bytes.subarray(source, source + length) })
     source += length
   }
-  segments.sort((a, b) => a.offset - b.offset)
-  // Lay the ~10k segments out once as ~20 runs, so each sandbox costs a few copies, not 10k.
-  const runs: MemoryRun[] = []
-  for (let i = 0; i < segments.length; ) {
-    let j = i
-    let end = segments[i]!.offset + segments[i]!.length
-    while (j + 1 < segments.length && segments[j + 1]!.offset - end < RUN_GAP) {
-      j++
-      end = Math.max(end, segments[j]!.offset + segments[j]!.length)
-    }
-    const offset = segments[i]!.offset
-    const data = new Uint8Array(end - offset)
-    for (let k = i; k <= j; k++) {
-      const segment = segments[k]!
-      data.set(bytesOf(segment.start, segment.length), segment.offset - offset)
-    }
-    runs.push({ offset, bytes: data })
-    i = j + 1
-  }
+  // Version 2 holds runs already (views into the inflated bytes, no copy); version 1 held raw segments.
+  const runs = version === VERSION ? stretches.map(({ offset, data }) => ({ offset, bytes: data })) : mergeRuns(stretches)
   return { engineKey, memoryPages, globals, imageOffset: runs[0]?.offset ?? 0, runs }
 }
 

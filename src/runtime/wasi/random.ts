@@ -1,5 +1,7 @@
 // wasi:random: the host's CSPRNG, so every fresh instance sees different random numbers.
-import { getRandomValues } from 'node:crypto'
+// Web Crypto's global (the same generator as node:crypto) keeps node:crypto out of the
+// sandbox worker's start-up.
+const getRandomValues = (bytes: Uint8Array): Uint8Array => globalThis.crypto.getRandomValues(bytes)
 
 const MAX_CHUNK = 65_536
 
