@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
-import type { ModuleArtifact } from '../runtime/artifact.ts'
+import type { EngineArtifact, ModuleArtifact } from '../runtime/artifact.ts'
 import { WASM_PAGE } from '../runtime/engine/task-data.ts'
 import { bundleGuest, type GuestBundle } from './bundle-guest.ts'
 import { compileOnce, defaultSlotsDir } from './cache-lock.ts'
@@ -18,18 +18,15 @@ import { ENGINE_META, engineFiles, SOURCE_MAP_FILE, TASK_DATA_FILE } from '../ru
 import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
 import { taskSignatures } from './task-signatures.ts'
 import { guestSourceMap } from './guest-source-map.ts'
-import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
-import { GLUE_PATCH_VERSION } from './engine/patch-glue.ts'
 import { loadKit, type KitEvents, type LoadedKit } from './snapshot/kit-store.ts'
 import { prewarmSnapshotWorker, SnapshotBudgetExceeded, SnapshotFailed, snapshotInWorker, type SnapshotResult } from './snapshot/snapshot-pool.ts'
 import { mapTopLevelFailure } from './snapshot/top-level-error.ts'
 import { rememberBundle, rememberedBundle } from './source-index.ts'
 import { checkToolchainGrants } from './toolchain-grants.ts'
-import { DISABLED_FEATURES, toolchain } from './toolchain.ts'
-
-/** Bump when the layout of a cached module changes (3: snapshots taken by the host). */
-const CACHE_FORMAT = 3
-const MODULE_META = 'module.json'
+import { toolchainId } from './toolchain.ts'
+import { compileSettings, resolvedCacheDir } from './cache-hit.ts'
+import { MODULE_META } from './cache-layout.ts'
+import { displayPath } from './display-path.ts'
 /** Default wall-clock budget for a module's top-level code at build time. */
 export const DEFAULT_BUILD_TIMEOUT_MS = 60_000
 
@@ -41,6 +38,11 @@ export interface CompileOptions {
   buildTimeout?: number
   /** Called with lifecycle lines (for `--verbose`). */
   onEvent?: (message: string) => void
+  /**
+   * Called, while a module is being compiled, with the shared engine it will run on as soon as
+   * that is known and built: a runtime starts loading it then, in parallel with the snapshot.
+   */
+  onEngine?: (engine: EngineArtifact) => void
 }
 
 export interface CompiledModule extends ModuleArtifact {
@@ -55,30 +57,8 @@ interface ModuleMeta {
   supportFiles: string[]
 }
 
-export function defaultCacheDir(root: string): string {
-  return join(root, 'node_modules', '.cache', 'capsule')
-}
-
-/** Everything besides the bundle that shapes an artifact: versions, world, instrumentation. */
-function toolchainId(): string {
-  const tools = toolchain()
-  return createHash('sha256')
-    .update(JSON.stringify({
-      CACHE_FORMAT, componentizeJs: tools.componentizeJs, jco: tools.jco, features: DISABLED_FEATURES,
-      instrumentation: INSTRUMENTATION_VERSION, minRegion: MIN_REGION, gluePatch: GLUE_PATCH_VERSION,
-    }))
-    .update(tools.world)
-    .digest('hex')
-}
-
 function cacheKey(code: string): string {
   return createHash('sha256').update(toolchainId()).update(code).digest('hex').slice(0, 32)
-}
-
-/** The path users see in messages: relative to the project root when inside it. */
-function displayPath(file: string, root: string): string {
-  const inside = relative(root, file)
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : file
 }
 
 async function readCachedMeta(dir: string, cacheDir: string): Promise<ModuleMeta | undefined> {
@@ -180,25 +160,35 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   if (tasks.length === 0) {
     throw TaskModuleError.at(shown, 1, 1, 'no tasks found: export at least one `task({ name, ... }, fn)` made with task() from unplugin-capsule')
   }
-  const cacheDir = resolve(options.root, options.cacheDir ?? defaultCacheDir(options.root))
+  const cacheDir = resolvedCacheDir(options)
   checkToolchainGrants(tasks, resolve(options.root), cacheDir, shown)
   const budgetMs = options.buildTimeout ?? DEFAULT_BUILD_TIMEOUT_MS
-  const { key, inputs, meta } = await cachedOrCompiled({ source, shown, root: options.root, budgetMs }, cacheDir, emit)
+  const { key, inputs, meta } = await cachedOrCompiled({ source, shown, root: options.root, budgetMs }, cacheDir, emit, options.onEngine)
   checkRamFloor(tasks, meta.memoryPages, shown)
   const signatures = taskSignatures(text, shown, tasks)
-  return {
+  const artifact: ModuleArtifact = {
     dir: join(cacheDir, 'components', key),
     files: [TASK_DATA_FILE, SOURCE_MAP_FILE],
     engine: { dir: join(cacheDir, 'engines', meta.engineId), files: engineFiles(meta.supportFiles), key: meta.engineKey },
     source,
     root: options.root,
     tasks: tasks.map(({ exportName, policy }) => ({ exportName, policy, signature: signatures.get(exportName) })),
-    inputs,
   }
+  // The next compile of unchanged inputs with these settings answers this without the compiler (cache-hit.ts).
+  await rememberBundle(cacheDir, source, toolchainId(), key, inputs, { settings: compileSettings(options.root, cacheDir, options.defaults, artifact.tasks), module: artifact })
+  return { ...artifact, inputs }
+}
+
+/** Tells `onEngine` which shared engine the module will run on, once the kit has it built. */
+function announceEngine(kit: Promise<LoadedKit>, cacheDir: string, onEngine: (engine: EngineArtifact) => void): void {
+  kit.then(async (loaded) => {
+    await loaded.engineReady
+    onEngine({ dir: join(cacheDir, 'engines', loaded.meta.engineId), files: engineFiles(loaded.meta.supportFiles), key: loaded.meta.engineKey })
+  }).catch(() => {})
 }
 
 /** The module's artifact: from the cache (bundling only if an input changed), else snapshotted. */
-async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir: string, emit: (line: string) => void) {
+async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir: string, emit: (line: string) => void, onEngine?: (engine: EngineArtifact) => void) {
   const { source, shown } = target
   const tools = toolchainId()
   const remembered = await rememberedBundle(cacheDir, source, tools)
@@ -212,6 +202,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   // Likely a snapshot ahead: load the kit and start a worker while esbuild bundles.
   const kit = loadKit(cacheDir, tools, kitEvents(emit))
   kit.catch(() => {})
+  if (onEngine) announceEngine(kit, cacheDir, onEngine)
   prewarmSnapshotWorker()
   emit(`bundling ${shown}`)
   const bundleStarted = performance.now()
@@ -240,6 +231,5 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
       slotsDir: SNAPSHOT_SLOTS,
     })
   }
-  await rememberBundle(cacheDir, source, tools, key, bundle.inputs)
   return { key, inputs: bundle.inputs, meta }
 }

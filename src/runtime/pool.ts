@@ -6,6 +6,7 @@
 // anything (their caller may be what blocks that worker): they get an idle or a new worker.
 // Idle workers are unref'd: a process that only used the runtime exits by itself.
 import { availableParallelism } from 'node:os'
+import type { EngineArtifact } from './artifact.ts'
 import { LANES } from './call-lanes.ts'
 import { failedAttempt } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SandboxOrigin } from './messages.ts'
@@ -142,6 +143,13 @@ export class WorkerPool {
   /** Starts the first worker ahead of any call (it boots while the caller resolves what to run). */
   prestart(): void {
     if (!this.closed && this.all.size === 0) this.spawn()
+  }
+
+  /** Boots a worker if none is up and hands it an engine, compiled here, before any module on it is known. */
+  warmEngine(engine: EngineArtifact): void {
+    if (this.closed) return
+    const worker = this.live()[0] ?? this.spawn()
+    void worker.sendEngine(engine).catch(() => {})
   }
 
   /** Warms a worker for a module so the first call does not pay for loading it. */

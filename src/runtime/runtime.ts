@@ -154,7 +154,8 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
     onSubtask: runSubtask,
   })
   if (options.prestart) pool.prestart()
-  const resolver = new ModuleResolver(options.cacheDir, options.defaults, options.buildTimeout)
+  // While a module compiles, a worker boots and the engine it will run on is compiled and sent.
+  const resolver = new ModuleResolver(options.cacheDir, options.defaults, options.buildTimeout, (engine) => pool.warmEngine(engine))
   const { events, ready } = createLifecycle(options.onEvent)
   const emit: typeof events.emit = (who, event, perRun) => events.emit(who, event, perRun)
 

@@ -133,7 +133,7 @@ export class SandboxWorker {
   }
 
   /** Posts the engine's compiled modules the first time this worker needs them. */
-  private async sendEngine(engine: EngineArtifact): Promise<void> {
+  async sendEngine(engine: EngineArtifact): Promise<void> {
     if (this.enginesSent.has(engine.dir)) return
     const modules = await engineModules(engine)
     if (this.enginesSent.has(engine.dir)) return
