@@ -9,7 +9,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
-import { workerExecArgv } from './worker-exec-argv.ts'
+import { startWorker } from './worker-exec-argv.ts'
 import { failedAttempt, failureEnvelope } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SandboxOrigin, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { SandboxWorkerData } from './worker.ts'
@@ -81,7 +81,7 @@ export class SandboxWorker {
     this.subtaskCounter = new Int32Array(subtaskSignal)
     this.lanes = new CallLanes(lanes)
     const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes: options.reuseSandboxes }
-    this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2], execArgv: workerExecArgv() })
+    this.worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
     this.worker.unref()
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {

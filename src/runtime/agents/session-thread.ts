@@ -8,7 +8,7 @@ import { failedAttempt } from '../envelope.ts'
 import type { AttemptOutcome } from '../messages.ts'
 import type { TaskError } from '../../types.ts'
 import type { SessionReply, SessionRun } from './session-messages.ts'
-import { workerExecArgv } from '../worker-exec-argv.ts'
+import { startWorker } from '../worker-exec-argv.ts'
 
 const WORKER_FILE = new URL('./session-worker.mjs', import.meta.url)
 
@@ -44,7 +44,7 @@ export class SessionThread {
   /** Starts a worker and has it make the session's sandbox of `artifact` under a `ram` cap. */
   static async open(artifact: ModuleArtifact, ram: number | null): Promise<SessionThread> {
     const modules = await engineModules(artifact.engine)
-    const thread = new SessionThread(new Worker(WORKER_FILE, { execArgv: workerExecArgv() }))
+    const thread = new SessionThread(startWorker(WORKER_FILE))
     thread.worker.postMessage({ type: 'open', engineDir: artifact.engine.dir, engineKey: artifact.engine.key, modules, moduleDir: artifact.dir, ram })
     return thread
   }

@@ -4,7 +4,7 @@
 // and replaced if it ever fails to answer in time.
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
-import { workerExecArgv } from '../worker-exec-argv.ts'
+import { startWorker } from '../worker-exec-argv.ts'
 import { HTTP_IO_WORKER_SOURCE } from './http-io-worker-source.ts'
 
 export interface HopRequest {
@@ -41,9 +41,8 @@ interface IoWorker { worker: Worker, port: MessagePort, counter: Int32Array }
 function spawnIoWorker(): IoWorker {
   const signal = new SharedArrayBuffer(4)
   const { port1, port2 } = new MessageChannel()
-  const worker = new Worker(HTTP_IO_WORKER_SOURCE, {
+  const worker = startWorker(HTTP_IO_WORKER_SOURCE, {
     eval: true,
-    execArgv: workerExecArgv(),
     workerData: { port: port2, signal },
     transferList: [port2],
   })
