@@ -5,7 +5,9 @@
 // started next to it, so the main thread runs the timeout from there without a `started`
 // message. Both sides change a state word only by compare-and-swap, so a call is either
 // started by the worker or taken back by the main thread (abort, or moved to an idle worker),
-// never both.
+// never both. One more word says whether the worker has its next sandbox ready (reset or
+// made after its last call): the pool prefers such a worker, so a call does not wait behind a
+// reset when another worker is free.
 
 export const LANES = 2
 
@@ -21,16 +23,28 @@ const tag = (id: number, phase: Phase) => (id % ID_SPACE) * 4 + phase
 export const sharedNow = (): number => performance.timeOrigin + performance.now()
 
 export function createLaneBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(LANES * 4 + LANES * 8)
+  return new SharedArrayBuffer(LANES * 4 + LANES * 8 + 4)
 }
 
 export class CallLanes {
   private readonly states: Int32Array
   private readonly startedAt: Float64Array
+  private readonly readiness: Int32Array
 
   constructor(buffer: SharedArrayBuffer) {
     this.states = new Int32Array(buffer, 0, LANES)
     this.startedAt = new Float64Array(buffer, LANES * 4, LANES)
+    this.readiness = new Int32Array(buffer, LANES * 4 + LANES * 8, 1)
+  }
+
+  /** Worker: whether a sandbox for its last target is ready for the next call. */
+  setReady(ready: boolean): void {
+    Atomics.store(this.readiness, 0, ready ? 1 : 0)
+  }
+
+  /** Main thread: the worker has its next sandbox ready (no reset or instantiation to wait for). */
+  get ready(): boolean {
+    return Atomics.load(this.readiness, 0) === 1
   }
 
   /** Main thread: a call was posted on this lane. */

@@ -1,5 +1,5 @@
 // A pool of warm sandbox workers. A call goes to an idle worker (one that served the same module
-// first), else to a new worker up to the pool size, else it queues behind the running call of a
+// and has its next sandbox ready first), else to a new worker up to the pool size, else it queues behind the running call of a
 // busy worker (one call deep, so a worker never idles between calls), else it waits. A worker
 // that falls idle takes over a call still queued elsewhere. A killed worker is replaced at once
 // so a warm one is ready; its queued call is sent elsewhere. Sub-tasks never queue behind
@@ -96,8 +96,14 @@ export class WorkerPool {
     const key = targetKey(target)
     const workers = this.live()
     const idle = workers.filter((worker) => worker.load === 0)
-    const idleSame = idle.find((worker) => worker.lastTarget && targetKey(worker.lastTarget) === key)
-    if (idleSame ?? idle[0]) return idleSame ?? idle[0]
+    const same = (worker: SandboxWorker) => worker.lastTarget !== undefined && targetKey(worker.lastTarget) === key
+    const best = idle.find((worker) => same(worker) && worker.sandboxReady) ?? idle.find(same) ?? idle[0]
+    if (best) {
+      // Still resetting (or making) its next sandbox: a second worker, ready by the next call,
+      // takes such waits off the path of sequential calls.
+      if (!best.sandboxReady && same(best) && !overflow && this.all.size < this.options.size) void this.spawn().prepare(target)
+      return best
+    }
     if (this.all.size < this.options.size || overflow) return this.spawn()
     const queueable = workers.filter((worker) => worker.load < LANES && worker.lastTarget && targetKey(worker.lastTarget) === key)
     return queueable[0] ?? workers.find((worker) => worker.load < LANES)

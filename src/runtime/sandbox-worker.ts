@@ -132,6 +132,11 @@ export class SandboxWorker {
     Atomics.notify(this.subtaskCounter, 0)
   }
 
+  /** The worker has a sandbox for its last target ready: a call sent now starts at once. */
+  get sandboxReady(): boolean {
+    return this.lanes.ready
+  }
+
   /** Posts the engine's compiled modules the first time this worker needs them. */
   async sendEngine(engine: EngineArtifact): Promise<void> {
     if (this.enginesSent.has(engine.dir)) return

@@ -67,10 +67,17 @@ function drop(target: Target, sandbox: Sandbox): void {
   spare = memory ? { key: keyOf(target), memory } : undefined
 }
 
+/** Keeps a sandbox for the next call and tells the main thread (call-lanes.ts). */
+function keepReady(entry: { key: string; sandbox: Sandbox; origin: SandboxOrigin }): void {
+  ready = entry
+  lanes.setReady(true)
+}
+
 async function takeSandbox(target: Target): Promise<{ sandbox: Sandbox; origin: SandboxOrigin }> {
   const key = keyOf(target)
   const kept = ready?.key === key ? ready : undefined
   ready = undefined
+  lanes.setReady(false)
   return kept ?? { sandbox: await makeSandbox(target), origin: 'fresh' }
 }
 
@@ -80,7 +87,7 @@ async function prepare(target: Target): Promise<void> {
   if (ready?.key === key) return
   try {
     const sandbox = await makeSandbox(target)
-    ready ??= { key, sandbox, origin: 'fresh' }
+    if (!ready) keepReady({ key, sandbox, origin: 'fresh' })
   } catch {
     // the call that needs it will make it again and report why it failed
   }
@@ -126,7 +133,7 @@ async function run(request: RunRequest): Promise<void> {
   sandbox.setFuel(request.policy.fuel)
   if (!lanes.start(request.lane, request.id)) {
     // taken back by the main thread before it started (aborted, or moved to an idle worker)
-    ready = { key: keyOf(target), sandbox, origin }
+    keepReady({ key: keyOf(target), sandbox, origin })
     return
   }
   state = callState
@@ -151,7 +158,7 @@ async function run(request: RunRequest): Promise<void> {
   lanes.finish(request.lane, request.id)
   reply({ type: 'done', id: request.id, lane: request.lane, outcome, sandbox: origin })
   // Ready the next sandbox now, while the main thread handles the answer.
-  if (clean && wiring.reuseSandboxes && resetSucceeds(sandbox)) ready = { key: keyOf(target), sandbox, origin: 'reset' }
+  if (clean && wiring.reuseSandboxes && resetSucceeds(sandbox)) keepReady({ key: keyOf(target), sandbox, origin: 'reset' })
   else {
     drop(target, sandbox)
     await prepare(target)
