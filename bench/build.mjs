@@ -3,11 +3,12 @@
 //  1. cold build of a new module, the shared engine cached (a new process)
 //  2. rebuild after a one-line edit, in a new process (median of 5)
 //  3. rebuild after a one-line edit, in a long-lived process (median of 5)
-//  4. with `--first`: the first build ever (empty cache: the kit and the engine are built too)
+//  4. `vite build --watch`: from an edit of a task module to the rebuilt output (median of 5)
+//  5. with `--first`: the first build ever (empty cache: the kit and the engine are built too)
 // Times are wall clock to the answered envelope; the CPU time of the new processes is shown too,
 // since this machine may be shared. Needs `npm run build` first (the script says so).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -94,6 +95,8 @@ async function main() {
       await runtime.close()
     }
 
+    lines.push(await viteWatchLine(project, moduleSource, stamp))
+
     if (process.argv.includes('--first')) {
       const emptyCache = mkdtempSync(join(tmpdir(), 'capsule-bench-cache-'))
       try {
@@ -109,6 +112,42 @@ async function main() {
   }
   console.log(`unplugin-capsule build bench (Node ${process.version}; medians of ${RUNS})\n`)
   for (const line of lines) console.log(line)
+}
+
+/** `vite build --watch` on a one-module app: edit → END of the rebuild, median of RUNS edits. */
+async function viteWatchLine(project, source, stamp) {
+  const app = join(project, 'vite-app')
+  mkdirSync(join(app, 'node_modules'), { recursive: true })
+  symlinkSync(root, join(app, 'node_modules', 'unplugin-capsule'), 'dir')
+  const file = join(app, 'task.capsule.ts')
+  writeFileSync(file, source(`${stamp}-vite-0`))
+  writeFileSync(join(app, 'main.ts'), `import { main } from './task.capsule.ts'\nconsole.log(JSON.stringify(await main('vite')))\n`)
+  const [{ build }, { default: capsule }] = await Promise.all([import('vite'), import(pathToFileURL(join(root, 'dist', 'vite.mjs')).href)])
+  let onEnd = () => {}
+  const watcher = await build({
+    root: app, configFile: false, logLevel: 'silent',
+    plugins: [capsule({ cacheDir: projectCache })],
+    build: { ssr: join(app, 'main.ts'), outDir: join(app, 'dist'), target: 'node20', watch: {}, rolldownOptions: { checks: { pluginTimings: false } } },
+  })
+  watcher.on('event', (event) => {
+    if (event.result) void event.result.close()
+    if (event.code === 'END' || event.code === 'ERROR') onEnd(event.code)
+  })
+  const rebuilt = () => new Promise((resolve, reject) => (onEnd = (code) => (code === 'END' ? resolve() : reject(new Error('the watched build failed')))))
+  try {
+    await rebuilt()
+    const times = []
+    for (let i = 1; i <= RUNS; i++) {
+      const done = rebuilt()
+      const started = performance.now()
+      writeFileSync(file, source(`${stamp}-vite-${i}`))
+      await done
+      times.push(performance.now() - started)
+    }
+    return `vite build --watch, edit    median ${ms(median(times))} from the edit to the rebuilt output (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})`
+  } finally {
+    await watcher.close()
+  }
 }
 
 await main()
