@@ -143,6 +143,15 @@ describe('in process: memory equals the snapshot byte for byte after every reset
     return { output, fuel: fuel - sandbox.fuelLeft(), logs: state.finishLogs(), pages: sandbox.memory.buffer.byteLength / WASM_PAGE }
   }
 
+  it('starts with the call path compiled: a call from the snapshot costs what it costs on a used instance', () => {
+    // The build made one call through the run export before keeping the snapshot (take-snapshot.ts).
+    const sandbox = instantiateSandbox(engine, snapshot, null, imports)
+    const first = call(sandbox, 'global', [])
+    const second = call(sandbox, 'global', [])
+    expect(first.output).toMatch(/^ok /)
+    expect(first.fuel, `first ${first.fuel} vs second ${second.fuel}`).toBeLessThan(second.fuel * 1.15)
+  })
+
   it('resets to the snapshot exactly, and answers like a fresh instance each time', () => {
     const reference = new WebAssembly.Memory({ initial: snapshot.memoryPages })
     writeTaskMemory(reference, snapshot)

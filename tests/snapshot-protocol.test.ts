@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
-import { COMPONENTIZE_DEFAULT_FEATURES, INIT_EXPORTS, PINNED_COMPONENTIZE_JS } from '../src/compile/snapshot/protocol.ts'
+import { COMPONENTIZE_DEFAULT_FEATURES, INIT_EXPORTS, PINNED_COMPONENTIZE_JS, RUN_EXPORT } from '../src/compile/snapshot/protocol.ts'
 import { KIT_FILES, type KitMeta } from '../src/compile/snapshot/kit-files.ts'
 import { splitCore } from '../src/compile/engine/split-core.ts'
 import { patchEngineSupport } from '../src/compile/engine/patch-glue.ts'
@@ -79,6 +79,7 @@ describe('the snapshot kit built from those internals', () => {
     const exports = WebAssembly.Module.exports(module).map((entry) => `${entry.kind}:${entry.name}`)
     expect(exports).toEqual(expect.arrayContaining([
       `function:${INIT_EXPORTS.initialize}`, `function:${INIT_EXPORTS.wizer}`, `function:${INIT_EXPORTS.checkInit}`, 'memory:memory',
+      `function:${RUN_EXPORT.core}`, `function:${RUN_EXPORT.postReturn}`, `function:${RUN_EXPORT.realloc}`,
     ]))
     expect(meta.globals).toHaveLength(1)
     expect(exports).toContain(`global:${meta.globals[0]!.exportName}`)
@@ -87,7 +88,9 @@ describe('the snapshot kit built from those internals', () => {
   it('describes our world to the engine the way componentize-js does', () => {
     const env = new Map(meta.env)
     expect(env.get('EXPORT_CNT')).toBe('1')
-    expect(env.get('EXPORT0_NAME')).toBe('export_run')
+    expect(env.get('EXPORT0_NAME')).toBe(RUN_EXPORT.env.name)
+    // The canonical-ABI shape the snapshot's warm-up call lowers its strings to (take-snapshot.ts).
+    expect([env.get('EXPORT0_ARGS'), env.get('EXPORT0_RET'), env.get('EXPORT0_RETSIZE')]).toEqual([RUN_EXPORT.env.args, RUN_EXPORT.env.ret, RUN_EXPORT.env.retSize])
     expect(env.get('FEATURE_CLOCKS')).toBe('1')
     expect(Number(env.get('IMPORT_CNT'))).toBe(10)
     expect(env.get('IMPORT0_NAME')).toBe('log')

@@ -8,8 +8,8 @@ import { WIT_FILE } from './guest-files.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './engine/instrumentation.ts'
 import { GLUE_PATCH_VERSION } from './engine/glue-patch-version.ts'
 
-/** Bump when the layout of a cached module changes (3: snapshots taken by the host; 4: task.data stored uncompressed, runs laid out). */
-export const CACHE_FORMAT = 4
+/** Bump when the layout of a cached module changes (3: snapshots taken by the host; 4: task.data v2, runs laid out; 5: snapshots taken after a warm-up call through the run export). */
+export const CACHE_FORMAT = 5
 
 function packageVersion(name: string): string {
   let dir = dirname(fileURLToPath(import.meta.resolve(name)))

@@ -1,10 +1,12 @@
 // The guest's exported `run`: finds the task, applies the call context, awaits the task and
 // turns its outcome into the WIT result (ok: JSON result; err: JSON {error_type, message}).
 // Nothing thrown escapes: an uncaught non-string exception would trap without a message.
-// The module also runs its own call path once while the snapshot is made (warmUp), so every
-// sandbox starts with SpiderMonkey's lazy compilation of that path already done.
+// It also registers a no-op warm-up task that the build calls once through the `run` export
+// while the snapshot is made (compile/snapshot/take-snapshot.ts), so every sandbox starts with
+// SpiderMonkey's lazy compilation of the call path already done.
 import { reportError } from './error-report.ts'
 import { findTask, registerTask } from './registry.ts'
+import { formatLogLine } from './format.ts'
 import { applyCallContext, ProcessExit, type CallContext } from './process.ts'
 
 class InvalidOutput extends Error {}
@@ -62,17 +64,13 @@ export async function run(taskName: string, argsJson: string, contextJson: strin
   return outcome
 }
 
-/** Not a valid task name (`:`), so no task module can define or shadow it. */
+/** Not a valid task name (`:`), so no task module can define or shadow it (compile/snapshot/protocol.ts names it too). */
 const WARM_UP_TASK = 'capsule:warm-up'
 
 /**
- * Runs a no-op task through `run` at build time (inside the snapshot), touching no host import.
- * Each call then starts from a snapshot where this path is compiled: less time and fuel per call,
- * and fuel stays deterministic (every call starts from the same snapshot).
+ * The task the build calls once through the `run` export (inside the snapshot), touching no host
+ * import; it also formats a log line (pure) so console output starts compiled too. Each call then
+ * starts from a snapshot where this path is compiled: less time and fuel per call, and fuel stays
+ * deterministic (every call starts from the same snapshot).
  */
-function warmUp(): void {
-  registerTask(WARM_UP_TASK, () => ({ warm: [true, 1, 'up'] }))
-  run(WARM_UP_TASK, '[]', '{"env":{},"argv":[],"cwd":"/"}').catch(() => {})
-}
-
-warmUp()
+registerTask(WARM_UP_TASK, () => ({ warm: [true, 1, 'up', null], line: formatLogLine(['warm-up', 1, { up: [true, null] }]) }))

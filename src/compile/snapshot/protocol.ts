@@ -16,6 +16,20 @@ export const COMPONENTIZE_DEFAULT_FEATURES = ['stdio', 'random', 'clocks', 'http
 /** The exports wizer calls (in this order) and removes, and the post-init status check. */
 export const INIT_EXPORTS = { initialize: '_initialize', wizer: 'componentize.wizer', checkInit: 'check_init' } as const
 
+/**
+ * The guest's `run` export as the splice lowers it (canonical ABI): three strings in, a pointer
+ * to `result<string, string>` out (tag at 0, then the string's pointer and length), freed by its
+ * post-return. The snapshot calls it once (take-snapshot.ts), with strings from `cabi_realloc`.
+ */
+export const RUN_EXPORT = {
+  core: 'run', postReturn: 'cabi_post_run', realloc: 'cabi_realloc',
+  /** How the wizer environment of the kit describes it. */
+  env: { name: 'export_run', args: 'i32,i32,i32,i32,i32,i32', ret: '*i32', retSize: '12' },
+} as const
+
+/** The no-op task guest/run.ts registers for the snapshot's warm-up call (`:` keeps it apart from any task name). */
+export const WARM_UP_TASK = 'capsule:warm-up'
+
 export type CoreType = 'i32' | 'i64' | 'f32' | 'f64'
 export interface CoreFn { params: CoreType[]; ret?: CoreType; retptr: boolean; retsize: number; paramptr: boolean }
 export interface SpliceResult {
