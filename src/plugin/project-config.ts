@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { importOptional } from '../runtime/optional-dependency.ts'
 import type { CapsuleConfig } from '../types.ts'
 import { CapsuleConfigError } from './options.ts'
 
@@ -21,7 +22,7 @@ export interface LoadedConfigFile {
 }
 
 async function importTypeScript(file: string): Promise<unknown> {
-  const { build } = await import('esbuild')
+  const { build } = await importOptional(`loading ${basename(file)}`, () => import('esbuild'))
   const result = await build({
     entryPoints: [file],
     bundle: true,

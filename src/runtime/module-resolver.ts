@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import type { EngineArtifact, ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
 import { digestOf, type FileDigest } from './file-digests.ts'
+import { importOptional } from './optional-dependency.ts'
 import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
@@ -107,7 +108,7 @@ export class ModuleResolver {
     } catch {
       throw new CapsuleError('INVALID_TASK_MODULE', `cannot read task module ${file}: no such file`)
     }
-    const { compileModule } = await import('../compile/index.ts')
+    const { compileModule } = await importOptional('compiling a task module', () => import('../compile/index.ts'))
     try {
       const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent, onEngine: this.onEngine })
       const inputs = [...new Set([file, ...artifact.inputs])]

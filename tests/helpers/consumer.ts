@@ -41,8 +41,9 @@ export function makeConsumer(name: string, from: string, options: ConsumerOption
   const installed = join(root, 'node_modules/unplugin-capsule')
   mkdirSync(installed, { recursive: true })
   execFileSync('tar', ['-xzf', packedTarball(), '-C', installed, '--strip-components=1'])
-  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
-  for (const dependency of [...Object.keys(manifest.dependencies), 'vitest', 'typescript', '@types/node']) link(root, dependency)
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies: Record<string, string> }
+  // A normal install brings the optional dependencies (the build toolchain) too.
+  for (const dependency of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.optionalDependencies), 'vitest', 'typescript', '@types/node']) link(root, dependency)
   mkdirSync(join(root, 'node_modules/.cache'), { recursive: true })
   symlinkSync(options.cacheDir ?? REPO_CACHE, join(root, 'node_modules/.cache/capsule'), 'dir')
   return root

@@ -7,6 +7,7 @@ import { computeLevelOf } from '../../options/compute.ts'
 import { formatBytes } from '../../options/ram.ts'
 import { formatDuration } from '../../options/timeout.ts'
 import { loadManifest, verifyFileSet, type ManifestModule } from '../../runtime/manifest.ts'
+import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 
@@ -26,7 +27,7 @@ interface Inspection {
 async function inspectModule(file: string, flags: InspectFlags): Promise<Inspection> {
   const config = await loadConfig(process.cwd(), flags.config)
   const [{ readFile }, { discoverTasks }, { sourceKey }] = await Promise.all([
-    import('node:fs/promises'), import('../../compile/discover-tasks.ts'), import('../../plugin/manifest.ts'),
+    import('node:fs/promises'), importOptional('inspecting a task module', () => import('../../compile/discover-tasks.ts')), import('../../plugin/manifest.ts'),
   ])
   let text: string
   try {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import pc from 'picocolors'
 import type { SnippetLimits } from '../../runtime/agents/snippet-policy.ts'
 import { createRuntime, loadManifest } from '../../runtime/index.ts'
+import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { compileTaskModules, findTaskModules } from '../task-modules.ts'
 import { UsageError } from '../usage-error.ts'
@@ -49,9 +50,9 @@ export async function mcpCommand(targets: string[], flags: McpFlags): Promise<nu
     if (flags.verbose) process.stderr.write(`${pc.dim('[capsule]')} ${line}\n`)
   }
   const config = await loadConfig(cwd, flags.config)
-  const [{ serveStdio }, { taskTools }, { evalTool }] = await Promise.all([
+  const [{ serveStdio }, { taskTools }, { evalTool }] = await importOptional('capsule mcp', () => Promise.all([
     import('../../mcp/server.ts'), import('../../mcp/task-tools.ts'), import('../../mcp/eval-tool.ts'),
-  ])
+  ]))
   // Validated before anything is served: a bad limit, a bad manifest or no task module is a usage error (exit 2).
   const extra = flags.eval ? [evalTool(evalLimits(flags), config.root)] : []
   const isManifest = targets.length === 1 && targets[0]!.endsWith('.json')
