@@ -28,6 +28,8 @@ export default defineConfig([
       'rollup': 'src/plugin/entries-rollup.ts',
       'rolldown': 'src/plugin/entries-rolldown.ts',
       'webpack': 'src/plugin/entries-webpack.ts',
+      'rspack': 'src/plugin/entries-rspack.ts',
+      'unplugin': 'src/plugin/index.ts',
       'esbuild': 'src/plugin/entries-esbuild.ts',
       'vitest': 'src/vitest/index.ts',
       'vitest-setup': 'src/vitest/setup.ts',
@@ -36,14 +38,14 @@ export default defineConfig([
       entry: [
         'src/index.ts', 'src/runtime/index.ts', 'src/queue/index.ts',
         'src/plugin/entries-vite.ts', 'src/plugin/entries-rollup.ts', 'src/plugin/entries-rolldown.ts',
-        'src/plugin/entries-webpack.ts', 'src/plugin/entries-esbuild.ts',
+        'src/plugin/entries-webpack.ts', 'src/plugin/entries-rspack.ts', 'src/plugin/entries-esbuild.ts', 'src/plugin/index.ts',
         'src/vitest/index.ts', 'src/vitest/setup.ts',
       ],
     },
     // The bundlers are the user's: their types are imported, never bundled. So are the optional
     // peers: bullmq + ioredis (only the queue entry loads them) and @opentelemetry/api (loaded
     // lazily by the runtime when the application has it).
-    deps: { neverBundle: [/^(vite|rollup|rolldown|webpack|esbuild|unplugin|bullmq|ioredis)(\/|$)/, /^@opentelemetry\//] },
+    deps: { neverBundle: [/^(vite|rollup|rolldown|webpack|esbuild|unplugin|bullmq|ioredis)(\/|$)/, /^@rspack\//, /^@opentelemetry\//] },
     clean: true,
   },
   {

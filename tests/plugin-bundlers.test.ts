@@ -1,4 +1,4 @@
-// The plugin in real builds: the fixture app built with Vite 8, Rollup 4, Rolldown, webpack 5 and
+// The plugin in real builds: the fixture app built with Vite 8, Rollup 4, Rolldown, webpack 5, Rspack and
 // esbuild; each output runs with plain `node` in a fresh process from another directory, ships a
 // capsule.manifest.json (tasks, exports, resolved policies, sha256 of every artifact), and still
 // runs after the output folder is moved. Bad task options fail each build with file:line:column.

@@ -32,15 +32,16 @@ export const unpluginFactory: UnpluginFactory<CapsuleConfig | undefined, false> 
       },
     },
     async buildEnd() {
-      // webpack only: the Rollup family emits in generateBundle, esbuild on its own onEnd.
+      // webpack and rspack only: the Rollup family emits in generateBundle, esbuild on its own onEnd.
       const native = this.getNativeBuildContext?.()
-      if (native?.framework !== 'webpack' || !native.compilation) return
+      if ((native?.framework !== 'webpack' && native?.framework !== 'rspack') || !native.compilation) return
       for (const asset of await ctx.outputAssets(webpackModules(native.compilation))) this.emitFile({ type: 'asset', fileName: asset.fileName, source: asset.source })
     },
     vite: viteHooks(ctx),
     rollup: { generateBundle: emitAssetsHook(ctx) },
     rolldown: { generateBundle: emitAssetsHook(ctx) },
     webpack: (compiler) => setupWebpack(ctx, compiler),
+    rspack: (compiler) => setupWebpack(ctx, compiler),
     esbuild: { setup: (build) => esbuildHooks(ctx, build) },
   }
 }

@@ -1,12 +1,18 @@
-// webpack: the root is the compiler's context, and the runtime stays an external (webpack would
-// otherwise bundle it, and its worker files with it): `module` for ESM output, `commonjs` for
+// webpack and rspack (the same compiler API for what is used here): the root is the compiler's
+// context, and the runtime stays an external (webpack would otherwise bundle it, and its worker
+// files with it): `module` for ESM output, `commonjs` for
 // CommonJS output (Node >= 20.19 can require() the ESM runtime). Artifacts and the manifest are
 // emitted from unplugin's buildEnd (processAssets) through emitFile.
-import type { Compiler } from 'webpack'
 import type { CapsuleContext } from '../context.ts'
 import { RUNTIME_ID } from '../proxy.ts'
 
-export function setupWebpack(ctx: CapsuleContext, compiler: Compiler): void {
+/** What this file uses of a webpack or rspack compiler. */
+interface WebpackLikeCompiler {
+  options: { context?: string; output: { module?: boolean }; externals?: unknown }
+  getInfrastructureLogger(name: string): { info(...args: unknown[]): void }
+}
+
+export function setupWebpack(ctx: CapsuleContext, compiler: WebpackLikeCompiler): void {
   ctx.setRoot(compiler.options.context ?? process.cwd())
   const logger = compiler.getInfrastructureLogger('unplugin-capsule')
   ctx.logger = (message) => logger.info(message)
