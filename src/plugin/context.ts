@@ -7,6 +7,7 @@ import { basename, posix, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransformResult, UnpluginBuildContext, UnpluginContext } from 'unplugin'
 import type { CompiledModule } from '../compile/index.ts'
+import { importOptional } from '../runtime/optional-dependency.ts'
 import type { CapsuleConfig } from '../types.ts'
 import { writeCacheManifest } from './cache-manifest.ts'
 import { compileProgress, describeProgress } from './build-progress.ts'
@@ -15,6 +16,7 @@ import { buildManifest, manifestJson, sourceKey } from './manifest.ts'
 import { CapsuleConfigError, resolveOptions, type ResolvedCapsuleOptions } from './options.ts'
 import { findConfigFile, loadConfigFile, mergeConfig } from './project-config.ts'
 import { generateProxy, offsetOf, RUNTIME_ID, type ProxyTarget } from './proxy.ts'
+import { taskModuleFilter } from './task-filter.ts'
 
 export type Framework = 'vite' | 'rollup' | 'rolldown' | 'webpack' | 'esbuild' | (string & {})
 
@@ -26,7 +28,7 @@ export interface OutputAsset {
 type TransformContext = UnpluginBuildContext & UnpluginContext
 
 /** The compiler is loaded on first use: creating the plugin (e.g. loading a vite.config) stays cheap. */
-const loadCompiler = () => Promise.all([import('../compile/index.ts'), import('../compile/discover-tasks.ts')])
+const loadCompiler = () => importOptional('compiling a task module', () => Promise.all([import('../compile/index.ts'), import('../compile/discover-tasks.ts')]))
 
 /** This package's built files (the guest runtime is among a module's inputs, but never the user's to edit). */
 const OWN_DIST = resolve(fileURLToPath(new URL('.', import.meta.url)))
@@ -46,6 +48,7 @@ export class CapsuleContext {
   private resolvedOptions: ResolvedCapsuleOptions | undefined
   private loading: Promise<ResolvedCapsuleOptions> | undefined
   private bundlerRoot = process.cwd()
+  private selection: ((id: string) => boolean) | undefined
   /** Set by a bundler's hooks (Vite's logger, webpack's infrastructure logger, ...). */
   logger: ProgressLogger | undefined
   /** 'serve' under `vite dev` and Vitest: no emitFile, the proxies point into the cache. */
@@ -64,6 +67,7 @@ export class CapsuleContext {
     this.bundlerRoot = root
     this.resolvedOptions = undefined
     this.loading = undefined
+    this.selection = undefined
   }
 
   /** The resolved options; call ready() first to include the project config. */
@@ -97,6 +101,13 @@ export class CapsuleContext {
     }
     this.resolvedOptions = resolveOptions(config, this.bundlerRoot)
     return this.resolvedOptions
+  }
+
+  /** True when `id` is a task module under the resolved include/exclude (the CLI's filter too). */
+  async isTaskModule(id: string): Promise<boolean> {
+    const options = await this.ready()
+    this.selection ??= taskModuleFilter(options)
+    return this.selection(id)
   }
 
   /** True when this build writes artifacts and a manifest into its output. */

@@ -6,7 +6,7 @@ import { emitAssetsHook } from './bundlers/rollup.ts'
 import { isViteClient, viteHooks } from './bundlers/vite.ts'
 import { setupWebpack, webpackModules } from './bundlers/webpack.ts'
 import { CapsuleContext } from './context.ts'
-import { DEFAULT_INCLUDE } from './options.ts'
+import { SCRIPT_ID } from './task-filter.ts'
 
 export const unpluginFactory: UnpluginFactory<CapsuleConfig | undefined, false> = (options = {}, meta) => {
   const ctx = new CapsuleContext(options, meta.framework)
@@ -21,8 +21,11 @@ export const unpluginFactory: UnpluginFactory<CapsuleConfig | undefined, false> 
       handler: () => ctx.resolveRuntime(),
     },
     transform: {
-      filter: { id: { include: options.include ?? DEFAULT_INCLUDE, exclude: options.exclude } },
-      handler(code, id) {
+      // The bundler's cheap prefilter; which of these are task modules is decided with the
+      // resolved options (capsule.config included) by the same filter `capsule build` uses.
+      filter: { id: SCRIPT_ID },
+      async handler(code, id) {
+        if (!await ctx.isTaskModule(id)) return null
         // A browser bundle cannot run tasks (the runtime is Node's). Under `vite dev` and Vitest
         // every environment is evaluated in Node, so only builds are refused.
         if (meta.framework === 'vite' && ctx.mode === 'build' && isViteClient(this)) {
