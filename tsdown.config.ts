@@ -2,6 +2,8 @@
 // its own build under dist/guest/ (bundled into each sandbox by esbuild at compile time). Two
 // builds, so no chunk is ever shared between code that runs in Node and code that runs inside
 // the sandbox: a shared chunk would drag host modules (node:crypto, ...) into every guest.
+// package.json's `sideEffects` applies to this build too: a source file imported only for its
+// effects (src/compile/preview2-shim-resolution.ts) must be listed there, or it is dropped.
 import { defineConfig } from 'tsdown'
 
 const common = {
