@@ -2,7 +2,7 @@
 // The compiler is imported here lazily: `exec` and `inspect <manifest>` never load it, and an
 // install without the build toolchain (--omit=optional) gets a one-line reason naming it.
 import type { CompiledModule } from '../compile/index.ts'
-import { importOptional } from '../runtime/optional-dependency.ts'
+import { importOptional, missingDependencyError } from '../runtime/optional-dependency.ts'
 import type { ProjectConfig } from './config.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -17,6 +17,8 @@ export async function compileTaskModules(files: string[], config: ProjectConfig,
     try {
       compiled.push(await compileModule(file, { root: config.root, cacheDir: config.cacheDir, defaults: config.defaults, buildTimeout: config.buildTimeout, onEvent }))
     } catch (error) {
+      const missing = missingDependencyError('compiling a task module', error)
+      if (missing) throw missing
       const message = error instanceof Error ? error.message : String(error)
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`cannot read task module ${file}: no such file`)
       throw new UsageError(error instanceof Error && error.name === 'TaskModuleError' ? message : `cannot compile ${file}: ${message}`)

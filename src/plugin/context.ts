@@ -7,7 +7,7 @@ import { basename, posix, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransformResult, UnpluginBuildContext, UnpluginContext } from 'unplugin'
 import type { CompiledModule } from '../compile/index.ts'
-import { importOptional } from '../runtime/optional-dependency.ts'
+import { importOptional, missingDependencyError } from '../runtime/optional-dependency.ts'
 import type { CapsuleConfig } from '../types.ts'
 import { writeCacheManifest } from './cache-manifest.ts'
 import { compileProgress, describeProgress } from './build-progress.ts'
@@ -150,7 +150,7 @@ export class CapsuleContext {
     try {
       module = await compileModule(file, { root, cacheDir, defaults, buildTimeout, onEvent: this.progressFor(ctx) })
     } catch (error) {
-      return failTaskModule(ctx, this.framework, error, file)
+      return failTaskModule(ctx, this.framework, missingDependencyError('compiling a task module', error) ?? error, file)
     }
     for (const input of module.inputs.map((path) => resolve(path))) {
       if (input === file || input.startsWith(OWN_DIST + sep)) continue

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path'
 import type { EngineArtifact, ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
 import { digestOf, type FileDigest } from './file-digests.ts'
-import { importOptional } from './optional-dependency.ts'
+import { importOptional, missingDependencyError } from './optional-dependency.ts'
 import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
@@ -115,7 +115,7 @@ export class ModuleResolver {
       return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {
       if (error instanceof CapsuleError) throw error
-      throw new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))
+      throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))
     }
   }
 }
