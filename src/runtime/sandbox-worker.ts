@@ -83,6 +83,11 @@ export class SandboxWorker {
     const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes: options.reuseSandboxes }
     this.worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
     this.worker.unref()
+    // Node refs the worker's port again as the thread comes up: a worker that never took a call
+    // (one readied ahead) would keep the process alive. Unref it once more when it is online.
+    this.worker.once('online', () => {
+      if (this.load === 0) this.worker.unref()
+    })
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
       if (message.type === 'subtask') {
