@@ -7,7 +7,7 @@
 // if one moved, the full compile runs again and re-checks the grants (toolchain-grants.ts).
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { ENGINE_META } from '../runtime/engine/layout.ts'
+import { ENGINE_META } from '../formats/layout.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import type { CompiledModule, CompileOptions } from './compile-module.ts'
 import { defaultCacheDir, MODULE_META } from './cache-layout.ts'

@@ -3,7 +3,7 @@
 // wherever the build runs; the package's own guest runtime renamed `capsule:guest/…`, so its
 // frames can be left out; no source contents (the map ships with build outputs).
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
-import { GUEST_RUNTIME_SOURCE } from '../runtime/engine/layout.ts'
+import { GUEST_RUNTIME_SOURCE } from '../formats/layout.ts'
 import { guestFile } from './guest-files.ts'
 
 const GUEST_DIR = resolve(guestFile('run'), '..')

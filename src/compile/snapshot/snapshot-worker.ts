@@ -2,7 +2,7 @@
 // encoded task.data. It runs off the caller's thread so a wall-clock budget can stop top-level
 // code that never ends (the host terminates this worker) and so a dev server stays responsive.
 import { parentPort } from 'node:worker_threads'
-import { encodeTaskData } from '../../runtime/engine/task-data.ts'
+import { encodeTaskData } from '../../formats/task-data.ts'
 import { SnapshotError, takeSnapshot, type SnapshotKit } from './take-snapshot.ts'
 
 export interface SnapshotRequest {

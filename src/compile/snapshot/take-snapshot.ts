@@ -10,7 +10,7 @@
 // the export's bindings, string lifting, the call, the result — and every sandbox starts from a
 // snapshot where it is done. Without it each call paid it again (~165k fuel for a no-op task
 // instead of ~76k), since every call starts from the snapshot.
-import type { SnapshotGlobal } from '../../runtime/engine/task-data.ts'
+import type { SnapshotGlobal } from '../../formats/task-data.ts'
 import { INIT_EXPORTS, RUN_EXPORT, WARM_UP_TASK, wizerStdin } from './protocol.ts'
 import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
 
