@@ -15,6 +15,7 @@ import { splitCore } from './engine/split-core.ts'
 import { componentMetadata, featuresKept, INIT_EXPORTS, loadSplicer, readStarlingMonkey, wizerEnvironment } from './snapshot/protocol.ts'
 import { editExports } from './snapshot/wasm-exports.ts'
 import { KIT_FILES, type KitMeta, type SnapshotGlobalLink } from './snapshot/kit-files.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export interface KitJob {
   witPath: string
@@ -126,6 +127,6 @@ const send = (message: KitMessage) => new Promise<void>((resolve) => process.sen
 process.once('message', (job: KitJob) => {
   buildKit(job, send).then(
     () => process.exit(0),
-    (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) }).then(() => process.exit(0)),
+    (error: unknown) => send({ kind: 'error', message: errorMessage(error) }).then(() => process.exit(0)),
   )
 })

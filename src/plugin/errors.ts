@@ -1,6 +1,7 @@
 // A task module that cannot become a proxy fails the build, with the bundler's own error
 // reporting: `file:line:column: option "ram": 'lots' is not a valid size; accepted: ...`.
 import type { UnpluginContext } from 'unplugin'
+import { errorMessage } from '../shared/error-message.ts'
 
 interface Located {
   name: string
@@ -23,7 +24,7 @@ function isTaskModuleError(error: unknown): error is Located {
 export function failTaskModule(ctx: UnpluginContext, framework: string, error: unknown, file: string): { code: string } {
   const message = isTaskModuleError(error)
     ? `unplugin-capsule: ${error.message}`
-    : `unplugin-capsule: cannot compile ${file}: ${error instanceof Error ? error.message : String(error)}`
+    : `unplugin-capsule: cannot compile ${file}: ${errorMessage(error)}`
   // Rollup-style location: 1-based line, 0-based column.
   const loc = isTaskModuleError(error) ? { file, line: error.line, column: error.column - 1 } : undefined
   if (framework === 'vite' || framework === 'rollup' || framework === 'rolldown' || framework === 'esbuild') {

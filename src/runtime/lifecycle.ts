@@ -6,6 +6,7 @@ import type { ModuleArtifact } from './artifact.ts'
 import { publishEvent } from './diagnostics.ts'
 import { CallEvents, type CallIdentity, type CapsuleEvent } from './events.ts'
 import { loadOtel, spanListener } from './otel.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export interface Lifecycle {
   events: CallEvents
@@ -54,7 +55,7 @@ export function compileReporter(events: CallEvents, who: CallIdentity, perRun?: 
     },
     end(error) {
       const duration_ms = Math.round(performance.now() - started)
-      const failure = error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }
+      const failure = error === undefined ? {} : { error: errorMessage(error) }
       events.emit(who, { type: 'compile:end', cacheHit: !compiled, duration_ms, ...failure }, perRun)
     },
   }

@@ -16,6 +16,7 @@ import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
 import type { RunOptions } from './runtime.ts'
 import type { CapsuleOptions } from '../types.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 type TaskDefaults = CapsuleOptions['defaults']
 
@@ -115,7 +116,7 @@ export class ModuleResolver {
       return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {
       if (error instanceof CapsuleError) throw error
-      throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))
+      throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', errorMessage(error))
     }
   }
 }

@@ -10,6 +10,7 @@ import { loadManifest, verifyFileSet, type ManifestModule } from '../../runtime/
 import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export interface InspectFlags {
   json?: boolean
@@ -40,7 +41,7 @@ async function inspectModule(file: string, flags: InspectFlags): Promise<Inspect
   try {
     tasks = discoverTasks(text, source, { root: config.root, defaults: config.defaults })
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(errorMessage(error))
   }
   if (tasks.length === 0) throw new UsageError(`${source}: no tasks found (export at least one task({ name, ... }, fn))`)
   return {
