@@ -15,6 +15,7 @@ import {
   MANIFEST_VERSION, sha256File,
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestToolchain,
 } from '../runtime/manifest.ts'
+import { statsStamp } from '../shared/file-stamp.ts'
 
 /** What a manifest needs of a compiled module. */
 export type ManifestInput = Pick<CompiledModule, 'dir' | 'files' | 'engine' | 'source' | 'tasks'>
@@ -37,13 +38,13 @@ const hashes = new Map<string, { stamp: string; file: ManifestFile }>()
 
 async function describe(dir: string, name: string): Promise<ManifestFile> {
   const path = join(dir, name)
-  const info = await stat(path)
-  const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`
+  const info = await stat(path, { bigint: true })
+  const stamp = statsStamp(info)
   const known = hashes.get(path)
   if (known?.stamp === stamp) return known.file
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  const file = { path: name, sha256: hash.digest('hex'), bytes: info.size }
+  const file = { path: name, sha256: hash.digest('hex'), bytes: Number(info.size) }
   hashes.set(path, { stamp, file })
   return file
 }

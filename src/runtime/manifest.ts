@@ -3,7 +3,7 @@
 // with their RESOLVED policies. It is the single source of truth for `capsule exec`, `inspect` and
 // the runtime: policies come from here, never from the guest. Paths inside are relative to the
 // manifest's own directory, so a build output can be moved as a whole.
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NAME_PATTERN } from '../options/name.ts'
@@ -12,6 +12,7 @@ import type { ModuleArtifact } from './artifact.ts'
 import type { TaskSignature } from './task-signature.ts'
 import { CapsuleError } from './errors.ts'
 import { digestOf, sha256File } from './file-digests.ts'
+import { fileStamp } from '../shared/file-stamp.ts'
 
 export const MANIFEST_VERSION = 1
 export const DEFAULT_MANIFEST_NAME = 'capsule.manifest.json'
@@ -206,21 +207,12 @@ export function parseManifest(json: unknown, file: string): Manifest {
 // ---------------------------------------------------------------------------------------------
 // Loading (cached by path + mtime + size) and verification (digests remembered per file version: file-digests.ts)
 
-function stampOf(path: string): string {
-  try {
-    const stat = statSync(path)
-    return `${stat.mtimeMs}:${stat.size}:${stat.ino}`
-  } catch {
-    return 'missing'
-  }
-}
-
 const loaded = new Map<string, { stamp: string; manifest: Manifest }>()
 
 /** Reads, parses and validates a manifest. Throws CapsuleError('INVALID_MANIFEST') naming the problem. */
 export function loadManifest(path: string): Manifest {
   const file = resolve(path)
-  const stamp = stampOf(file)
+  const stamp = fileStamp(file)
   const known = loaded.get(file)
   if (known && known.stamp === stamp) return known.manifest
   let text: string
