@@ -3,10 +3,7 @@
 // result never grants anything the caller did not have, whatever the callee asks for.
 import type { FileGrant, ResolvedPolicy } from '../options/policy.ts'
 import { parseHostRule, type HostRule } from './capabilities/hosts.ts'
-
-function isInside(child: string, parent: string): boolean {
-  return parent === '.' || child === parent || child.startsWith(`${parent}/`)
-}
+import { isPathInside } from '../shared/path-inside.ts'
 
 function narrowerMode(a: FileGrant['mode'], b: FileGrant['mode']): FileGrant['mode'] {
   return a === 'rw' && b === 'rw' ? 'rw' : 'ro'
@@ -20,8 +17,8 @@ export function intersectFiles(callee: FileGrant[], caller: FileGrant[]): FileGr
   }
   for (const asked of callee) {
     for (const held of caller) {
-      if (isInside(asked.path, held.path)) add(asked.path, narrowerMode(asked.mode, held.mode))
-      else if (isInside(held.path, asked.path)) add(held.path, narrowerMode(asked.mode, held.mode))
+      if (isPathInside(asked.path, held.path, '/')) add(asked.path, narrowerMode(asked.mode, held.mode))
+      else if (isPathInside(held.path, asked.path, '/')) add(held.path, narrowerMode(asked.mode, held.mode))
     }
   }
   return [...result].map(([path, mode]) => ({ path, mode }))
