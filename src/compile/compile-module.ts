@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
 import type { EngineArtifact, ModuleArtifact } from '../runtime/artifact.ts'
@@ -26,7 +26,7 @@ import { checkToolchainGrants } from './toolchain-grants.ts'
 import { toolchainId } from './toolchain.ts'
 import { compileSettings, resolvedCacheDir } from './cache-hit.ts'
 import { MODULE_META } from './cache-layout.ts'
-import { displayPath } from './display-path.ts'
+import { displayPath } from '../shared/display-path.ts'
 /** Default wall-clock budget for a module's top-level code at build time. */
 export const DEFAULT_BUILD_TIMEOUT_MS = 60_000
 

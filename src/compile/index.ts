@@ -3,7 +3,7 @@
 import { resolve } from 'node:path'
 import { cachedModule } from './cache-hit.ts'
 import type { CompiledModule, CompileOptions } from './compile-module.ts'
-import { displayPath } from './display-path.ts'
+import { displayPath } from '../shared/display-path.ts'
 
 export type { CompiledModule, CompileOptions } from './compile-module.ts'
 export { defaultCacheDir } from './cache-layout.ts'

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import type { CompiledModule } from '../compile/index.ts'
 import { WIT_FILE } from '../compile/guest-files.ts'
 import { toolchain } from '../compile/toolchain.ts'
@@ -16,6 +16,7 @@ import {
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestToolchain,
 } from '../runtime/manifest.ts'
 import { statsStamp } from '../shared/file-stamp.ts'
+import { sourceKey, toPosix } from '../shared/display-path.ts'
 
 /** What a manifest needs of a compiled module. */
 export type ManifestInput = Pick<CompiledModule, 'dir' | 'files' | 'engine' | 'source' | 'tasks'>
@@ -49,15 +50,6 @@ async function describe(dir: string, name: string): Promise<ManifestFile> {
   return file
 }
 
-function toPosix(path: string): string {
-  return path.split(sep).join('/')
-}
-
-/** The module's source path relative to the root (POSIX), as manifests and proxies name it. */
-export function sourceKey(source: string, root: string): string {
-  const rel = relative(root, source)
-  return toPosix(rel && !isAbsolute(rel) ? rel : source)
-}
 
 let tools: ManifestToolchain | undefined
 

@@ -4,7 +4,7 @@
 // the runtime: policies come from here, never from the guest. Paths inside are relative to the
 // manifest's own directory, so a build output can be moved as a whole.
 import { readFileSync } from 'node:fs'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NAME_PATTERN } from '../options/name.ts'
 import type { ResolvedPolicy } from '../options/policy.ts'
@@ -13,6 +13,7 @@ import type { TaskSignature } from './task-signature.ts'
 import { CapsuleError } from './errors.ts'
 import { digestOf, sha256File } from './file-digests.ts'
 import { fileStamp } from '../shared/file-stamp.ts'
+import { displayPath } from '../shared/display-path.ts'
 
 export const MANIFEST_VERSION = 1
 export const DEFAULT_MANIFEST_NAME = 'capsule.manifest.json'
@@ -238,12 +239,6 @@ export function fileSetDir(manifestPath: string, set: ManifestFileSet): string {
   return resolve(dirname(resolve(manifestPath)), set.dir)
 }
 
-/** A path for messages: relative to the manifest's directory when inside it. */
-function shown(manifestPath: string, file: string): string {
-  const rel = relative(dirname(resolve(manifestPath)), file)
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file
-}
-
 export { sha256File }
 
 /** Checks the size and sha256 of every file of a set; throws INVALID_MANIFEST naming the first mismatch. */
@@ -253,11 +248,11 @@ export function verifyFileSet(manifestPath: string, set: ManifestFileSet): void 
     const path = resolve(dir, file.path)
     const actual = digestOf(path).sha256
     if (actual === 'missing') {
-      throw new CapsuleError('INVALID_MANIFEST', `artifact ${shown(manifestPath, path)} listed in ${manifestPath} is missing`)
+      throw new CapsuleError('INVALID_MANIFEST', `artifact ${displayPath(path, dirname(resolve(manifestPath)))} listed in ${manifestPath} is missing`)
     }
     if (actual !== file.sha256) {
       throw new CapsuleError('INVALID_MANIFEST',
-        `artifact ${shown(manifestPath, path)} does not match its sha256 in ${manifestPath} (expected ${file.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the build output was modified or corrupted`)
+        `artifact ${displayPath(path, dirname(resolve(manifestPath)))} does not match its sha256 in ${manifestPath} (expected ${file.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the build output was modified or corrupted`)
     }
   }
 }

@@ -11,6 +11,7 @@ import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { sourceKey } from '../../shared/display-path.ts'
 
 export interface InspectFlags {
   json?: boolean
@@ -27,8 +28,8 @@ interface Inspection {
 
 async function inspectModule(file: string, flags: InspectFlags): Promise<Inspection> {
   const config = await loadConfig(process.cwd(), flags.config)
-  const [{ readFile }, { discoverTasks }, { sourceKey }] = await Promise.all([
-    import('node:fs/promises'), importOptional('inspecting a task module', () => import('../../compile/discover-tasks.ts')), import('../../plugin/manifest.ts'),
+  const [{ readFile }, { discoverTasks }] = await Promise.all([
+    import('node:fs/promises'), importOptional('inspecting a task module', () => import('../../compile/discover-tasks.ts')),
   ])
   let text: string
   try {
