@@ -12,7 +12,7 @@ import { terminalSafe } from './terminal-text.ts'
 import { workerCommand, type WorkerFlags } from './commands/worker.ts'
 import { unknownOptionMessage } from './unknown-option.ts'
 import { oneLine, UsageError } from './usage-error.ts'
-import { version } from './version.ts'
+import { version } from '../version.ts'
 import { errorMessage } from '../shared/error-message.ts'
 
 function fail(error: unknown, replacement?: string): number {

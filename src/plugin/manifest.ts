@@ -10,7 +10,7 @@ import { basename, join, relative, resolve } from 'node:path'
 import type { CompiledModule } from '../compile/index.ts'
 import { WIT_FILE } from '../compile/guest-files.ts'
 import { toolchain } from '../compile/toolchain.ts'
-import { version } from '../cli/version.ts'
+import { version } from '../version.ts'
 import {
   MANIFEST_VERSION, sha256File,
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestToolchain,

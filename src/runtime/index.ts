@@ -1,6 +1,7 @@
 // `unplugin-capsule/runtime`: run prebuilt or on-demand-compiled tasks in sandboxes.
 // Importing this module must never load the compiler.
-export { createRuntime, run, type RunOptions, type Runtime, type RuntimeOptions } from './runtime.ts'
+export { createRuntime, run, type Runtime, type RuntimeOptions } from './runtime.ts'
+export type { RunOptions } from './run-options.ts'
 export { runJavaScript, type RunJavaScriptOptions } from './agents/run-javascript.ts'
 export { createSession, type Session, type SessionOptions } from './agents/session.ts'
 export type { SnippetLimits } from './agents/snippet-policy.ts'
