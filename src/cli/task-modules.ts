@@ -6,6 +6,7 @@ import { importOptional, missingDependencyError } from '../runtime/optional-depe
 import type { ProjectConfig } from './config.ts'
 import { UsageError } from './usage-error.ts'
 import { errorMessage } from '../shared/error-message.ts'
+import { TaskModuleError } from '../compile/task-module-error.ts'
 
 /** Selected as the plugin selects them (plugin/task-filter.ts): the same include/exclude engine. */
 export { findTaskModules } from '../plugin/task-filter.ts'
@@ -22,7 +23,7 @@ export async function compileTaskModules(files: string[], config: ProjectConfig,
       if (missing) throw missing
       const message = errorMessage(error)
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`cannot read task module ${file}: no such file`)
-      throw new UsageError(error instanceof Error && error.name === 'TaskModuleError' ? message : `cannot compile ${file}: ${message}`)
+      throw new UsageError(error instanceof TaskModuleError ? message : `cannot compile ${file}: ${message}`)
     }
   }
   return compiled

@@ -16,6 +16,10 @@ import type {
 } from 'oxc-parser'
 import { ACCEPTED, KNOWN_OPTIONS, OptionError, isKnownOption, resolveTaskOptions, type ResolveContext } from '../options/index.ts'
 import type { ResolvedPolicy } from '../options/policy.ts'
+import { TaskModuleError } from './task-module-error.ts'
+
+/** What discoverTasks throws for a problem in the module. */
+export { TaskModuleError }
 
 export const PACKAGE_NAME = 'unplugin-capsule'
 
@@ -26,32 +30,6 @@ export interface DiscoveredTask {
   /** Position of the `task(...)` call, 1-based (column in UTF-16 code units). */
   line: number
   column: number
-}
-
-export class TaskModuleError extends Error {
-  override name = 'TaskModuleError'
-  readonly file: string
-  readonly line: number
-  readonly column: number
-  /** The option at fault, when there is one. */
-  readonly option?: string
-  /** The message without its `file:line:column: ` prefix. */
-  readonly reason: string
-
-  /** `message` is the full text, `${file}:${line}:${column}: reason` (see `TaskModuleError.at`). */
-  constructor(message: string, file: string, line: number, column: number, option?: string, options?: ErrorOptions) {
-    super(message, options)
-    this.file = file
-    this.line = line
-    this.column = column
-    if (option !== undefined) this.option = option
-    const prefix = `${file}:${line}:${column}: `
-    this.reason = message.startsWith(prefix) ? message.slice(prefix.length) : message
-  }
-
-  static at(file: string, line: number, column: number, reason: string, option?: string, cause?: unknown): TaskModuleError {
-    return new TaskModuleError(`${file}:${line}:${column}: ${reason}`, file, line, column, option, cause === undefined ? undefined : { cause })
-  }
 }
 
 const OPTIONS_ACCEPTED = `an object literal { name: 'my-task', ... } with the options ${KNOWN_OPTIONS.join(', ')}`

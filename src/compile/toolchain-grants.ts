@@ -4,7 +4,7 @@
 // (e.g. '.', the root of both) or lies inside one, after following symlinks.
 import { join, relative } from 'node:path'
 import type { DiscoveredTask } from './discover-tasks.ts'
-import { TaskModuleError } from './discover-tasks.ts'
+import { TaskModuleError } from './task-module-error.ts'
 import { realOrSelf } from './real-path.ts'
 import { isPathInside } from '../shared/path-inside.ts'
 
