@@ -2,7 +2,7 @@
 // and env can only narrow; time, fuel and memory can only be what the caller has left. The
 // result never grants anything the caller did not have, whatever the callee asks for.
 import type { FileGrant, ResolvedPolicy } from '../options/policy.ts'
-import { parseHostRule, type HostRule } from './capabilities/hosts.ts'
+import { hostRuleCovers, parseHostRule } from '../options/host-rule.ts'
 import { isPathInside } from '../shared/path-inside.ts'
 
 function narrowerMode(a: FileGrant['mode'], b: FileGrant['mode']): FileGrant['mode'] {
@@ -24,21 +24,6 @@ export function intersectFiles(callee: FileGrant[], caller: FileGrant[]): FileGr
   return [...result].map(([path, mode]) => ({ path, mode }))
 }
 
-function portCovers(outer: HostRule, inner: HostRule): boolean {
-  return outer.port === null || outer.port === inner.port
-}
-
-/** True when every host:port `inner` allows is also allowed by `outer`. */
-function ruleCovers(outer: HostRule, inner: HostRule): boolean {
-  if (!portCovers(outer, inner)) return false
-  if (outer.kind === 'any') return true
-  if (inner.kind === 'any') return false
-  if (outer.kind === 'exact') return inner.kind === 'exact' && inner.host === outer.host
-  if (inner.kind === 'wildcard') return inner.host === outer.host
-  const label = inner.host.slice(0, inner.host.length - outer.host.length - 1)
-  return inner.host.endsWith(`.${outer.host}`) && label !== '' && !label.includes('.')
-}
-
 export function intersectHosts(callee: string[], caller: string[]): string[] {
   const result = new Set<string>()
   for (const asked of callee) {
@@ -47,8 +32,8 @@ export function intersectHosts(callee: string[], caller: string[]): string[] {
     for (const held of caller) {
       const heldRule = parseHostRule(held)
       if (!heldRule) continue
-      if (ruleCovers(heldRule, askedRule)) result.add(asked)
-      else if (ruleCovers(askedRule, heldRule)) result.add(held)
+      if (hostRuleCovers(heldRule, askedRule)) result.add(asked)
+      else if (hostRuleCovers(askedRule, heldRule)) result.add(held)
     }
   }
   return [...result]
