@@ -12,9 +12,10 @@ import { WIT_FILE } from '../compile/guest-files.ts'
 import { toolchain } from '../compile/toolchain.ts'
 import { version } from '../version.ts'
 import {
-  MANIFEST_VERSION, sha256File,
+  MANIFEST_VERSION,
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestToolchain,
-} from '../runtime/manifest.ts'
+} from '../formats/manifest.ts'
+import { sha256File } from '../shared/sha256-file.ts'
 import { statsStamp } from '../shared/file-stamp.ts'
 import { sourceKey, toPosix } from '../shared/display-path.ts'
 

@@ -2,7 +2,8 @@
 // checks the task exists, and names both the way a worker will check them — the manifest by
 // its sha256, the task as `module#name`. Remembered while the manifest file is unchanged.
 import { CapsuleError } from '../runtime/errors.ts'
-import { loadManifest, selectTask } from '../runtime/manifest.ts'
+import { loadManifest } from '../runtime/manifest-load.ts'
+import { selectTask } from '../runtime/manifest-select.ts'
 import { manifestSha256 } from './jobs.ts'
 import { fileStamp } from '../shared/file-stamp.ts'
 

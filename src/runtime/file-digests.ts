@@ -6,10 +6,10 @@
 // means hashing again), so the next process trusts the stamp instead of re-hashing.
 // The record sits where the artifacts sit: whoever can rewrite it can rewrite the artifacts (or
 // the manifest listing their hashes), so it adds no trust the files themselves did not have.
-import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileStamp } from '../shared/file-stamp.ts'
+import { sha256File } from '../shared/sha256-file.ts'
 
 export const DIGEST_RECORD = '.capsule-digests.json'
 
@@ -23,10 +23,6 @@ type DigestRecord = Record<string, FileDigest>
 
 const known = new Map<string, FileDigest>()
 const records = new Map<string, { stamp: string; entries: DigestRecord }>()
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
-}
 
 function recordOf(dir: string): DigestRecord {
   const path = join(dir, DIGEST_RECORD)
