@@ -11,7 +11,7 @@ import { ENGINE_META } from '../formats/layout.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
 import type { CompiledModule, CompileOptions } from './compile-module.ts'
 import { defaultCacheDir, MODULE_META } from './cache-layout.ts'
-import { realOrSelf } from './real-path.ts'
+import { realOrSelf } from '../shared/real-path.ts'
 import { rememberedBundle } from './source-index.ts'
 import { toolchainId } from './toolchain.ts'
 

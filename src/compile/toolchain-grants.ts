@@ -5,8 +5,8 @@
 import { join, relative } from 'node:path'
 import type { DiscoveredTask } from './discover-tasks.ts'
 import { TaskModuleError } from './task-module-error.ts'
-import { realOrSelf } from './real-path.ts'
 import { isPathInside } from '../shared/path-inside.ts'
+import { realOrSelf } from '../shared/real-path.ts'
 
 /** Throws a file:line error for the first grant that contains or lies in the cache or node_modules. */
 export function checkToolchainGrants(tasks: DiscoveredTask[], root: string, cacheDir: string, shown: string): void {

@@ -92,6 +92,11 @@ class Checker {
     return value as string
   }
 
+  nonEmptyArray(value: unknown, at: string): unknown[] {
+    if (!Array.isArray(value) || value.length === 0) this.fail(at, 'must be a non-empty array')
+    return value
+  }
+
   strings(value: unknown, at: string): string[] {
     if (!Array.isArray(value)) this.fail(at, 'must be an array of strings')
     return (value as unknown[]).map((item, index) => this.string(item, `${at}[${index}]`))
@@ -112,9 +117,8 @@ class Checker {
 function checkFileSet(check: Checker, value: unknown, at: string): ManifestFileSet {
   const raw = check.object(value, at)
   const dir = check.string(raw.dir, `${at}.dir`)
-  if (!Array.isArray(raw.files) || raw.files.length === 0) check.fail(`${at}.files`, 'must be a non-empty array')
   const seen = new Set<string>()
-  const files = (raw.files as unknown[]).map((item, index) => {
+  const files = check.nonEmptyArray(raw.files, `${at}.files`).map((item, index) => {
     const where = `${at}.files[${index}]`
     const file = check.object(item, where)
     const path = check.string(file.path, `${where}.path`)
@@ -175,17 +179,15 @@ export function parseManifest(json: unknown, file: string): Manifest {
   }
   const engineRaw = check.object(raw.engine, 'engine')
   const engine: ManifestEngine = { ...checkFileSet(check, engineRaw, 'engine'), key: check.string(engineRaw.key, 'engine.key') }
-  if (!Array.isArray(raw.modules) || raw.modules.length === 0) check.fail('modules', 'must be a non-empty array')
   const sources = new Set<string>()
-  const modules = (raw.modules as unknown[]).map((item, index) => {
+  const modules = check.nonEmptyArray(raw.modules, 'modules').map((item, index) => {
     const at = `modules[${index}]`
     const module = check.object(item, at)
     const source = check.string(module.source, `${at}.source`)
     if (sources.has(source)) check.fail(`${at}.source`, `"${source}" is listed twice`)
     sources.add(source)
-    if (!Array.isArray(module.tasks) || module.tasks.length === 0) check.fail(`${at}.tasks`, 'must be a non-empty array')
     const names = new Set<string>()
-    const tasks = (module.tasks as unknown[]).map((entry, taskIndex) => {
+    const tasks = check.nonEmptyArray(module.tasks, `${at}.tasks`).map((entry, taskIndex) => {
       const where = `${at}.tasks[${taskIndex}]`
       const task = check.object(entry, where)
       const name = check.string(task.name, `${where}.name`)

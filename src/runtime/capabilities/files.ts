@@ -13,7 +13,7 @@
 // rm and rename act on the directory entry itself: removing a symlink removes the link, never
 // its target. Operations never throw.
 
-import { ftruncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs'
+import { ftruncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs'
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { FileGrant, ResolvedFileMode } from '../../options/policy.ts'
 import { fsErrorToFailure, fsFailure } from './fs-errors.ts'
@@ -22,6 +22,7 @@ import { closeQuietly, FLAGS, openDir, openEntry, type OpenedDir } from './opene
 import { resolveRealEntry, resolveRealPath } from './real-paths.ts'
 import { succeed, type CapabilityFailure, type CapabilityResult } from './result.ts'
 import { isPathInside } from '../../shared/path-inside.ts'
+import { realOrSelf } from '../../shared/real-path.ts'
 
 export interface FileMount {
   /** Absolute host directory. */
@@ -95,15 +96,6 @@ function resolveGrantRoot(realRoot: string, hostPath: string): GrantRoot {
     current = next
   }
   return { ok: true, real: current }
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync.native(path)
-  }
-  catch {
-    return path
-  }
 }
 
 export function createFileGate(options: FileGateOptions): FileGate {
