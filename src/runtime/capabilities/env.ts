@@ -1,6 +1,6 @@
 // The environment a task sees: only the names its policy lists, each taken from the real
 // environment first, else `.env.local`, else `.env` in the project root (util.parseEnv).
-// Parsed files are cached by path, mtime and size, so an edited file is read again.
+// Parsed files are cached by path and file stamp, so an edited file is read again.
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
