@@ -28,28 +28,9 @@ import { toolchainId } from './toolchain.ts'
 import { compileSettings, resolvedCacheDir } from './cache-hit.ts'
 import { MODULE_META } from './cache-layout.ts'
 import { displayPath } from '../shared/display-path.ts'
+import type { CompiledModule, CompileOptions } from './compile-options.ts'
 /** Default wall-clock budget for a module's top-level code at build time. */
 export const DEFAULT_BUILD_TIMEOUT_MS = 60_000
-
-export interface CompileOptions {
-  root: string
-  cacheDir?: string
-  defaults?: CapsuleOptions['defaults']
-  /** Wall-clock budget (ms) for the module's top-level code at build time (default 60 s). */
-  buildTimeout?: number
-  /** Called with lifecycle lines (for `--verbose`). */
-  onEvent?: (message: string) => void
-  /**
-   * Called, while a module is being compiled, with the shared engine it will run on as soon as
-   * that is known and built: a runtime starts loading it then, in parallel with the snapshot.
-   */
-  onEngine?: (engine: EngineArtifact) => void
-}
-
-export interface CompiledModule extends ModuleArtifact {
-  /** Every file that went into the guest bundle (for watch mode). */
-  inputs: string[]
-}
 
 interface ModuleMeta {
   engineId: string
