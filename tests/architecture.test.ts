@@ -27,6 +27,46 @@ function imports(file: string): ImportEdge[] {
 
 const edges = sourceFiles(SRC).flatMap(imports)
 
+/** Every import cycle among src files (type imports and lazy imports included), each as the files around it. */
+function importCycles(): string[][] {
+  const next = new Map<string, string[]>()
+  for (const edge of edges) {
+    if (!edge.to.endsWith('.ts')) continue
+    next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to])
+  }
+  // Tarjan's strongly connected components: a component of more than one file (or a file that imports itself) is a cycle.
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const cycles: string[][] = []
+  const visit = (file: string): void => {
+    index.set(file, index.size)
+    low.set(file, index.get(file)!)
+    stack.push(file)
+    onStack.add(file)
+    for (const target of next.get(file) ?? []) {
+      if (!index.has(target)) {
+        visit(target)
+        low.set(file, Math.min(low.get(file)!, low.get(target)!))
+      } else if (onStack.has(target)) {
+        low.set(file, Math.min(low.get(file)!, index.get(target)!))
+      }
+    }
+    if (low.get(file) !== index.get(file)) return
+    const component: string[] = []
+    let member: string
+    do {
+      member = stack.pop()!
+      onStack.delete(member)
+      component.push(member)
+    } while (member !== file)
+    if (component.length > 1 || next.get(file)?.includes(file)) cycles.push(component.sort())
+  }
+  for (const file of next.keys()) if (!index.has(file)) visit(file)
+  return cycles
+}
+
 describe('import rules', () => {
   it('runtime/ never imports the compiler, the plugin or the CLI (except the one lazy compile import)', () => {
     const offending = edges.filter((e) => e.from.startsWith('runtime/') && /^(compile|plugin|cli)\//.test(e.to))
@@ -43,8 +83,8 @@ describe('import rules', () => {
     expect(offending).toEqual([])
   })
 
-  it('vitest/ builds on the plugin and options only (never the runtime internals or the compiler)', () => {
-    const allowed = (to: string) => /^(vitest|plugin|options)\//.test(to) || to === 'types.ts' || to.startsWith('node:') || /^vitest(\/|$)/.test(to)
+  it('vitest/ builds on the plugin, options and shared helpers only (never the runtime internals or the compiler)', () => {
+    const allowed = (to: string) => /^(vitest|plugin|options|shared)\//.test(to) || to === 'types.ts' || to.startsWith('node:') || /^vitest(\/|$)/.test(to)
     expect(edges.filter((e) => e.from.startsWith('vitest/') && !allowed(e.to))).toEqual([])
   })
 
@@ -76,6 +116,30 @@ describe('import rules', () => {
     expect(edges.filter((e) => e.from.startsWith('mcp/') && /^(compile|plugin)\//.test(e.to))).toEqual([])
     // The CLI loads the MCP room lazily, so other commands never load the SDK.
     expect(edges.filter((e) => e.from.startsWith('cli/') && e.to.startsWith('mcp/') && !e.lazy)).toEqual([])
+  })
+
+  it('shared/ (helpers every host room may use) depends on nothing but itself, pathe and Node built-ins', () => {
+    const offending = edges.filter((e) => e.from.startsWith('shared/') && !e.to.startsWith('shared/') && e.to !== 'pathe' && !e.to.startsWith('node:'))
+    expect(offending).toEqual([])
+  })
+
+  it('formats/ (the on-disk formats) depends on nothing but itself, options/, the error class, the task signature shape and Node built-ins', () => {
+    const allowed = (to: string) => /^(formats|options)\//.test(to) || to === 'runtime/errors.ts' || to === 'runtime/task-signature.ts' || to.startsWith('node:')
+    const offending = edges.filter((e) => e.from.startsWith('formats/') && !allowed(e.to))
+    expect(offending).toEqual([])
+  })
+
+  it('compile/ takes from runtime/ only the shapes it produces (artifact.ts, task-signature.ts)', () => {
+    const allowed = new Set(['runtime/artifact.ts', 'runtime/task-signature.ts'])
+    expect(edges.filter((e) => e.from.startsWith('compile/') && e.to.startsWith('runtime/') && !allowed.has(e.to))).toEqual([])
+  })
+
+  it('no import cycle among src files, type imports and lazy imports included', () => {
+    expect(importCycles()).toEqual([])
+  })
+
+  it('plugin/ never imports cli/ (the CLI builds on the plugin, not the other way round)', () => {
+    expect(edges.filter((e) => e.from.startsWith('plugin/') && e.to.startsWith('cli/'))).toEqual([])
   })
 
   it('binaryen is loaded only by the engine instrumentation', () => {

@@ -1,7 +1,7 @@
 // The artifact format's building blocks: LEB128 reading and the task-data codec round trip.
 import { describe, expect, it } from 'vitest'
 import { WasmReader } from '../src/compile/engine/wasm-reader.ts'
-import { decodeTaskData, encodeTaskData, writeTaskMemory } from '../src/runtime/engine/task-data.ts'
+import { decodeTaskData, encodeTaskData, writeTaskMemory } from '../src/formats/task-data.ts'
 
 describe('WasmReader', () => {
   it.each([

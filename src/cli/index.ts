@@ -12,11 +12,12 @@ import { terminalSafe } from './terminal-text.ts'
 import { workerCommand, type WorkerFlags } from './commands/worker.ts'
 import { unknownOptionMessage } from './unknown-option.ts'
 import { oneLine, UsageError } from './usage-error.ts'
-import { version } from './version.ts'
+import { version } from '../version.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 function fail(error: unknown, replacement?: string): number {
   const known = error instanceof UsageError || error instanceof CapsuleError || (error instanceof Error && error.name === 'CACError')
-  const message = replacement ?? (error instanceof Error ? error.message : String(error))
+  const message = replacement ?? errorMessage(error)
   // Build errors quote a task module's own text (an import path): printed inert, on one line.
   process.stderr.write(`${pc.red('capsule:')} ${terminalSafe(oneLine(known ? message : `internal error: ${message}`))}\n`)
   return 2

@@ -5,6 +5,8 @@ import type { CompiledModule } from '../compile/index.ts'
 import { importOptional, missingDependencyError } from '../runtime/optional-dependency.ts'
 import type { ProjectConfig } from './config.ts'
 import { UsageError } from './usage-error.ts'
+import { errorMessage } from '../shared/error-message.ts'
+import { TaskModuleError } from '../compile/task-module-error.ts'
 
 /** Selected as the plugin selects them (plugin/task-filter.ts): the same include/exclude engine. */
 export { findTaskModules } from '../plugin/task-filter.ts'
@@ -19,9 +21,9 @@ export async function compileTaskModules(files: string[], config: ProjectConfig,
     } catch (error) {
       const missing = missingDependencyError('compiling a task module', error)
       if (missing) throw missing
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`cannot read task module ${file}: no such file`)
-      throw new UsageError(error instanceof Error && error.name === 'TaskModuleError' ? message : `cannot compile ${file}: ${message}`)
+      throw new UsageError(error instanceof TaskModuleError ? message : `cannot compile ${file}: ${message}`)
     }
   }
   return compiled

@@ -7,11 +7,11 @@
 // if one moved, the full compile runs again and re-checks the grants (toolchain-grants.ts).
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { ENGINE_META } from '../runtime/engine/layout.ts'
+import { ENGINE_META } from '../formats/layout.ts'
 import type { ModuleArtifact } from '../runtime/artifact.ts'
-import type { CompiledModule, CompileOptions } from './compile-module.ts'
+import type { CompiledModule, CompileOptions } from './compile-options.ts'
 import { defaultCacheDir, MODULE_META } from './cache-layout.ts'
-import { realOrSelf } from './real-path.ts'
+import { realOrSelf } from '../shared/real-path.ts'
 import { rememberedBundle } from './source-index.ts'
 import { toolchainId } from './toolchain.ts'
 

@@ -7,15 +7,16 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
 import type { EngineArtifact, ModuleArtifact } from '../runtime/artifact.ts'
-import { WASM_PAGE } from '../runtime/engine/task-data.ts'
+import { WASM_PAGE } from '../formats/task-data.ts'
 import { bundleGuest, type GuestBundle } from './bundle-guest.ts'
 import { compileOnce, defaultSlotsDir } from './cache-lock.ts'
-import { ENGINE_META, engineFiles, SOURCE_MAP_FILE, TASK_DATA_FILE } from '../runtime/engine/layout.ts'
-import { discoverTasks, TaskModuleError, type DiscoveredTask } from './discover-tasks.ts'
+import { ENGINE_META, engineFiles, SOURCE_MAP_FILE, TASK_DATA_FILE } from '../formats/layout.ts'
+import { discoverTasks, type DiscoveredTask } from './discover-tasks.ts'
+import { TaskModuleError } from './task-module-error.ts'
 import { taskSignatures } from './task-signatures.ts'
 import { guestSourceMap } from './guest-source-map.ts'
 import { loadKit, type KitEvents, type LoadedKit } from './snapshot/kit-store.ts'
@@ -26,29 +27,10 @@ import { checkToolchainGrants } from './toolchain-grants.ts'
 import { toolchainId } from './toolchain.ts'
 import { compileSettings, resolvedCacheDir } from './cache-hit.ts'
 import { MODULE_META } from './cache-layout.ts'
-import { displayPath } from './display-path.ts'
+import { displayPath } from '../shared/display-path.ts'
+import type { CompiledModule, CompileOptions } from './compile-options.ts'
 /** Default wall-clock budget for a module's top-level code at build time. */
 export const DEFAULT_BUILD_TIMEOUT_MS = 60_000
-
-export interface CompileOptions {
-  root: string
-  cacheDir?: string
-  defaults?: CapsuleOptions['defaults']
-  /** Wall-clock budget (ms) for the module's top-level code at build time (default 60 s). */
-  buildTimeout?: number
-  /** Called with lifecycle lines (for `--verbose`). */
-  onEvent?: (message: string) => void
-  /**
-   * Called, while a module is being compiled, with the shared engine it will run on as soon as
-   * that is known and built: a runtime starts loading it then, in parallel with the snapshot.
-   */
-  onEngine?: (engine: EngineArtifact) => void
-}
-
-export interface CompiledModule extends ModuleArtifact {
-  /** Every file that went into the guest bundle (for watch mode). */
-  inputs: string[]
-}
 
 interface ModuleMeta {
   engineId: string

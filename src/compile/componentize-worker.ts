@@ -7,14 +7,15 @@
 import './preview2-shim-resolution.ts'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { decodeTaskData } from '../runtime/engine/task-data.ts'
-import { GLUE_FILE, MAIN_CORE } from '../runtime/engine/layout.ts'
+import { decodeTaskData } from '../formats/task-data.ts'
+import { GLUE_FILE, MAIN_CORE } from '../formats/layout.ts'
 import { storeEngine } from './engine/engine-store.ts'
 import { readGlobals, readSections, SECTION } from './engine/wasm-reader.ts'
 import { splitCore } from './engine/split-core.ts'
 import { componentMetadata, featuresKept, INIT_EXPORTS, loadSplicer, readStarlingMonkey, wizerEnvironment } from './snapshot/protocol.ts'
 import { editExports } from './snapshot/wasm-exports.ts'
 import { KIT_FILES, type KitMeta, type SnapshotGlobalLink } from './snapshot/kit-files.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export interface KitJob {
   witPath: string
@@ -126,6 +127,6 @@ const send = (message: KitMessage) => new Promise<void>((resolve) => process.sen
 process.once('message', (job: KitJob) => {
   buildKit(job, send).then(
     () => process.exit(0),
-    (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) }).then(() => process.exit(0)),
+    (error: unknown) => send({ kind: 'error', message: errorMessage(error) }).then(() => process.exit(0)),
   )
 })

@@ -6,9 +6,10 @@
 // never an absolute specifier, a URL (data:, http:, file:) or a path that leaves the root;
 // the only import attribute is `with { type: 'json' }`. Anything else fails the build with the
 // importing file:line (esbuild's location of the import) and the reason.
-import { realpathSync } from 'node:fs'
 import { dirname, extname, isAbsolute, relative, sep } from 'node:path'
 import type { OnResolveArgs, Plugin, PluginBuild } from 'esbuild'
+import { isPathInside } from '../shared/path-inside.ts'
+import { realOrSelf } from '../shared/real-path.ts'
 
 export const CODE_AND_JSON = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'] as const
 const ALLOWED_EXTENSIONS = new Set<string>(CODE_AND_JSON)
@@ -24,32 +25,18 @@ export interface ImportPolicyOptions {
   guestDir: string
 }
 
-function realOf(path: string): string {
-  try {
-    return realpathSync.native(path)
-  }
-  catch {
-    return path
-  }
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
 /** Why a resolved file may not be bundled, or null. */
 export function refusalForFile(path: string, options: ImportPolicyOptions): string | null {
-  const real = realOf(path)
+  const real = realOrSelf(path)
   const ext = extname(real).toLowerCase()
   if (!ALLOWED_EXTENSIONS.has(ext)) {
     return `only code and JSON can be imported into a sandbox (${CODE_AND_JSON.join(' ')}), not '${ext || 'a file without extension'}'`
   }
-  if (inside(real, realOf(options.guestDir))) return null
-  const realRoot = realOf(options.root)
+  if (isPathInside(real, realOrSelf(options.guestDir))) return null
+  const realRoot = realOrSelf(options.root)
   const segments = real.split(sep)
   const moduleDirAt = segments.lastIndexOf('node_modules')
-  if (inside(real, realRoot)) {
+  if (isPathInside(real, realRoot)) {
     const rel = relative(realRoot, real).split(sep)
     const ownPart = rel.indexOf('node_modules') >= 0 ? rel.slice(0, rel.indexOf('node_modules')) : rel
     if (ownPart.some((segment) => segment.startsWith('.'))) return 'dotfiles and dot-directories of the project cannot be imported into a sandbox'

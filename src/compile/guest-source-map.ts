@@ -2,9 +2,10 @@
 // it): sources relative to the project root, so mapped frames read `tasks/x.capsule.ts:12:9`
 // wherever the build runs; the package's own guest runtime renamed `capsule:guest/…`, so its
 // frames can be left out; no source contents (the map ships with build outputs).
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
-import { GUEST_RUNTIME_SOURCE } from '../runtime/engine/layout.ts'
+import { basename, relative, resolve, sep } from 'node:path'
+import { GUEST_RUNTIME_SOURCE } from '../formats/layout.ts'
 import { guestFile } from './guest-files.ts'
+import { displayPath } from '../shared/display-path.ts'
 
 const GUEST_DIR = resolve(guestFile('run'), '..')
 
@@ -13,8 +14,7 @@ export function guestSourceMap(mapText: string, bundleDir: string, root: string)
   map.sources = map.sources.map((source) => {
     const absolute = resolve(bundleDir, source)
     if (absolute.startsWith(GUEST_DIR + sep)) return GUEST_RUNTIME_SOURCE + basename(absolute)
-    const inside = relative(root, absolute)
-    return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : absolute
+    return displayPath(absolute, root)
   })
   delete map.sourcesContent
   return JSON.stringify(map)

@@ -2,10 +2,10 @@
 // An unchanged module is answered from the cache without loading the compiler itself.
 import { resolve } from 'node:path'
 import { cachedModule } from './cache-hit.ts'
-import type { CompiledModule, CompileOptions } from './compile-module.ts'
-import { displayPath } from './display-path.ts'
+import type { CompiledModule, CompileOptions } from './compile-options.ts'
+import { displayPath } from '../shared/display-path.ts'
 
-export type { CompiledModule, CompileOptions } from './compile-module.ts'
+export type { CompiledModule, CompileOptions } from './compile-options.ts'
 export { defaultCacheDir } from './cache-layout.ts'
 
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {

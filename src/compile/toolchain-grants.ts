@@ -2,15 +2,11 @@
 // cache (whose glue module the host later imports: rw there is host code execution) and
 // node_modules (the host's own code). A grant is refused when it contains either of them
 // (e.g. '.', the root of both) or lies inside one, after following symlinks.
-import { isAbsolute, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import type { DiscoveredTask } from './discover-tasks.ts'
-import { TaskModuleError } from './discover-tasks.ts'
-import { realOrSelf } from './real-path.ts'
-
-function insideOrEqual(child: string, parent: string): boolean {
-  const rel = relative(parent, child)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
+import { TaskModuleError } from './task-module-error.ts'
+import { isPathInside } from '../shared/path-inside.ts'
+import { realOrSelf } from '../shared/real-path.ts'
 
 /** Throws a file:line error for the first grant that contains or lies in the cache or node_modules. */
 export function checkToolchainGrants(tasks: DiscoveredTask[], root: string, cacheDir: string, shown: string): void {
@@ -22,7 +18,7 @@ export function checkToolchainGrants(tasks: DiscoveredTask[], root: string, cach
     for (const grant of task.policy.files) {
       const granted = realOrSelf(join(root, grant.path))
       const segments = relative(realOrSelf(root), granted).split(/[\\/]/)
-      const hit = protectedDirs.find(({ dir }) => insideOrEqual(dir, granted) || insideOrEqual(granted, dir))
+      const hit = protectedDirs.find(({ dir }) => isPathInside(dir, granted) || isPathInside(granted, dir))
       const what = hit?.what ?? (segments.includes('node_modules') ? 'node_modules' : undefined)
       if (what) {
         throw TaskModuleError.at(shown, task.line, task.column,

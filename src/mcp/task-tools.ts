@@ -2,7 +2,7 @@
 // module's name is prefixed when two modules share a task name), described by the task's JSDoc,
 // with the input schema derived from its parameter types (carried in the manifest).
 import { basename } from 'node:path'
-import type { RunOptions } from '../runtime/runtime.ts'
+import type { RunOptions } from '../runtime/run-options.ts'
 import { argumentsFor, ARGS_INPUT_SCHEMA, type TaskSignature } from '../runtime/task-signature.ts'
 import type { Envelope } from '../types.ts'
 import { toolName, type CapsuleTool } from './tool.ts'

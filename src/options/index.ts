@@ -103,7 +103,7 @@ export { OptionError, show, type OptionErrorInit, type OptionScope } from './err
 export { COMPUTE_ACCEPTED, COMPUTE_FUEL, DEFAULT_COMPUTE, computeLevelOf, parseCompute } from './compute.ts'
 export { ENV_ACCEPTED, ENV_NAME_PATTERN, parseEnvVariables } from './env.ts'
 export { FILES_ACCEPTED, normalizeRelative, parseAllowedFiles, parseFileGrant } from './files.ts'
-export { HOSTS_ACCEPTED, parseAllowedHosts, parseHostRule } from './hosts.ts'
+export { HOSTS_ACCEPTED, parseAllowedHosts } from './hosts.ts'
 export { ACCEPTED, KNOWN_OPTIONS, isKnownOption, suggestOption, type OptionName } from './known.ts'
 export { NAME_ACCEPTED, NAME_PATTERN, parseName } from './name.ts'
 export { MAX_RAM, RAM_ACCEPTED, formatBytes, parseBytes } from './ram.ts'

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DEFAULT_MANIFEST_NAME } from '../runtime/manifest.ts'
+import { DEFAULT_MANIFEST_NAME } from '../formats/manifest.ts'
 import { buildManifest, manifestJson, type ManifestInput } from './manifest.ts'
 
 export async function writeCacheManifest(module: ManifestInput, root: string, cacheDir: string): Promise<string> {

@@ -12,11 +12,12 @@ import type { CapsuleConfig } from '../types.ts'
 import { writeCacheManifest } from './cache-manifest.ts'
 import { compileProgress, describeProgress } from './build-progress.ts'
 import { failTaskModule } from './errors.ts'
-import { buildManifest, manifestJson, sourceKey } from './manifest.ts'
+import { buildManifest, manifestJson } from './manifest.ts'
 import { CapsuleConfigError, resolveOptions, type ResolvedCapsuleOptions } from './options.ts'
 import { findConfigFile, loadConfigFile, mergeConfig } from './project-config.ts'
 import { generateProxy, offsetOf, RUNTIME_ID, type ProxyTarget } from './proxy.ts'
 import { taskModuleFilter } from './task-filter.ts'
+import { sourceKey } from '../shared/display-path.ts'
 
 export type Framework = 'vite' | 'rollup' | 'rolldown' | 'webpack' | 'esbuild' | (string & {})
 

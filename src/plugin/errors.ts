@@ -1,18 +1,8 @@
 // A task module that cannot become a proxy fails the build, with the bundler's own error
 // reporting: `file:line:column: option "ram": 'lots' is not a valid size; accepted: ...`.
 import type { UnpluginContext } from 'unplugin'
-
-interface Located {
-  name: string
-  message: string
-  file: string
-  line: number
-  column: number
-}
-
-function isTaskModuleError(error: unknown): error is Located {
-  return error instanceof Error && error.name === 'TaskModuleError' && typeof (error as Partial<Located>).line === 'number'
-}
+import { errorMessage } from '../shared/error-message.ts'
+import { TaskModuleError } from '../compile/task-module-error.ts'
 
 /**
  * Fails the build for a task module. Rollup, Rolldown and Vite get the error through `this.error`
@@ -21,11 +11,11 @@ function isTaskModuleError(error: unknown): error is Located {
  * Returns only for esbuild: the (empty) transform result.
  */
 export function failTaskModule(ctx: UnpluginContext, framework: string, error: unknown, file: string): { code: string } {
-  const message = isTaskModuleError(error)
+  const message = error instanceof TaskModuleError
     ? `unplugin-capsule: ${error.message}`
-    : `unplugin-capsule: cannot compile ${file}: ${error instanceof Error ? error.message : String(error)}`
+    : `unplugin-capsule: cannot compile ${file}: ${errorMessage(error)}`
   // Rollup-style location: 1-based line, 0-based column.
-  const loc = isTaskModuleError(error) ? { file, line: error.line, column: error.column - 1 } : undefined
+  const loc = error instanceof TaskModuleError ? { file, line: error.line, column: error.column - 1 } : undefined
   if (framework === 'vite' || framework === 'rollup' || framework === 'rolldown' || framework === 'esbuild') {
     ctx.error({ message, id: file, ...(loc ? { loc } : {}) })
     if (framework === 'esbuild') return { code: '' }

@@ -6,15 +6,18 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import type { CompiledModule } from '../compile/index.ts'
 import { WIT_FILE } from '../compile/guest-files.ts'
 import { toolchain } from '../compile/toolchain.ts'
-import { version } from '../cli/version.ts'
+import { version } from '../version.ts'
 import {
-  MANIFEST_VERSION, sha256File,
+  MANIFEST_VERSION,
   type Manifest, type ManifestEngine, type ManifestFile, type ManifestFileSet, type ManifestModule, type ManifestToolchain,
-} from '../runtime/manifest.ts'
+} from '../formats/manifest.ts'
+import { sha256File } from '../shared/sha256-file.ts'
+import { statsStamp } from '../shared/file-stamp.ts'
+import { sourceKey, toPosix } from '../shared/display-path.ts'
 
 /** What a manifest needs of a compiled module. */
 export type ManifestInput = Pick<CompiledModule, 'dir' | 'files' | 'engine' | 'source' | 'tasks'>
@@ -37,26 +40,17 @@ const hashes = new Map<string, { stamp: string; file: ManifestFile }>()
 
 async function describe(dir: string, name: string): Promise<ManifestFile> {
   const path = join(dir, name)
-  const info = await stat(path)
-  const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`
+  const info = await stat(path, { bigint: true })
+  const stamp = statsStamp(info)
   const known = hashes.get(path)
   if (known?.stamp === stamp) return known.file
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  const file = { path: name, sha256: hash.digest('hex'), bytes: info.size }
+  const file = { path: name, sha256: hash.digest('hex'), bytes: Number(info.size) }
   hashes.set(path, { stamp, file })
   return file
 }
 
-function toPosix(path: string): string {
-  return path.split(sep).join('/')
-}
-
-/** The module's source path relative to the root (POSIX), as manifests and proxies name it. */
-export function sourceKey(source: string, root: string): string {
-  const rel = relative(root, source)
-  return toPosix(rel && !isAbsolute(rel) ? rel : source)
-}
 
 let tools: ManifestToolchain | undefined
 

@@ -4,7 +4,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { OptionError, resolveDefaults, type TaskDefaults } from '../options/index.ts'
 import { parseDuration } from '../options/timeout.ts'
-import { DEFAULT_MANIFEST_NAME } from '../runtime/manifest.ts'
+import { DEFAULT_MANIFEST_NAME } from '../formats/manifest.ts'
 import type { CapsuleConfig, CapsuleOptions } from '../types.ts'
 
 export type FilterPattern = NonNullable<CapsuleOptions['include']>

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { importOptional } from '../runtime/optional-dependency.ts'
 import type { CapsuleConfig } from '../types.ts'
 import { CapsuleConfigError } from './options.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export const CONFIG_FILES = ['capsule.config.ts', 'capsule.config.mts', 'capsule.config.mjs', 'capsule.config.js', 'capsule.config.json']
 
@@ -61,7 +62,7 @@ export async function loadConfigFile(file: string, shown: string = basename(file
   try {
     raw = await readConfigFile(file)
   } catch (error) {
-    throw new CapsuleConfigError(`cannot load ${shown}: ${error instanceof Error ? error.message : String(error)}`)
+    throw new CapsuleConfigError(`cannot load ${shown}: ${errorMessage(error)}`)
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new CapsuleConfigError(`${shown}: the default export must be an object, e.g. defineConfig({ defaults: { timeout: '30s' } })`)

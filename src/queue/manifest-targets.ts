@@ -1,10 +1,11 @@
 // The caller's side of a queued call: reads the manifest it names (no artifacts needed here),
 // checks the task exists, and names both the way a worker will check them — the manifest by
 // its sha256, the task as `module#name`. Remembered while the manifest file is unchanged.
-import { statSync } from 'node:fs'
 import { CapsuleError } from '../runtime/errors.ts'
-import { loadManifest, selectTask } from '../runtime/manifest.ts'
+import { loadManifest } from '../runtime/manifest-load.ts'
+import { selectTask } from '../runtime/manifest-select.ts'
 import { manifestSha256 } from './jobs.ts'
+import { fileStamp } from '../shared/file-stamp.ts'
 
 export interface ManifestTarget {
   sha256: string
@@ -31,8 +32,7 @@ export class ManifestTargets {
   }
 
   private sha256(path: string): string {
-    const stat = statSync(path)
-    const stamp = `${stat.mtimeMs}:${stat.size}`
+    const stamp = fileStamp(path)
     const known = this.known.get(path)
     if (known?.stamp === stamp) return known.sha256
     const sha256 = manifestSha256(path)

@@ -6,6 +6,7 @@ import type { ErrorType, TaskError } from '../types.ts'
 import type { CallState } from './host/call-state.ts'
 import { jsonLimitProblem, MAX_OUTPUT_BYTES } from './json-limits.ts'
 import type { StackMapper } from './stack-map.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export { MAX_OUTPUT_BYTES }
 /** A guest error payload longer than this is not parsed, only cut (its message is capped anyway). */
@@ -101,6 +102,6 @@ export function classifyThrown(error: unknown, readings: SandboxReadings): TaskE
     if (nearMemoryCap(readings) || inputOverflows(readings)) return memoryExceeded(readings)
     return { error_type: 'wasm_trap', message: `the sandbox trapped: ${error.message}` }
   }
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return { error_type: 'internal_error', message: `the host failed while running the task: ${message}` }
 }

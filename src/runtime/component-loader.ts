@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url'
 import {
   COUNTER_UNITS_PER_FUEL, decodeTaskData, ENGINE_IMPORT_MODULE, FUEL_EXPORT, MEMORY_IMPORT, resetTaskMemory, restoreGlobals, WASM_PAGE, writeTaskMemory,
   type TaskData,
-} from './engine/task-data.ts'
-import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from './engine/layout.ts'
-import { ADAPTER_GLOBAL_PREFIX, GLUE_HOOK, type GlueHook } from './engine/glue-hook.ts'
+} from '../formats/task-data.ts'
+import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from '../formats/layout.ts'
+import { ADAPTER_GLOBAL_PREFIX, GLUE_HOOK, type GlueHook } from '../formats/glue-hook.ts'
 import { memoize } from './promise-cache.ts'
 import { resetInPlace, type ResetRefusal } from './sandbox-reset.ts'
 import { formatBytes } from '../options/ram.ts'

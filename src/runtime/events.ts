@@ -3,6 +3,7 @@
 // `onEvent`, diagnostics_channel and OpenTelemetry. It also keeps the table of calls in flight
 // behind `runtime.calls()`. A listener that throws never breaks a call.
 import type { Envelope, ErrorType } from '../types.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 interface EventBase {
   /** Unique per call within the process: `c1`, `c2`, …; a queued call keeps its job id. */
@@ -143,7 +144,7 @@ function deliver(listener: ((event: CapsuleEvent) => void) | undefined, event: C
     listener(event)
   } catch (error) {
     // A listener's bug must not break the call; say so once per failure, on stderr.
-    process.emitWarning(`a capsule event listener threw on ${event.type}: ${error instanceof Error ? error.message : String(error)}`)
+    process.emitWarning(`a capsule event listener threw on ${event.type}: ${errorMessage(error)}`)
   }
 }
 

@@ -1,15 +1,15 @@
 // sha256 digests of the artifact files the runtime loads (the ~12 MB engine, a module's snapshot),
 // without re-reading them in every process: hashing costs ~100 ms here, most of a cached
-// `capsule run`. A digest is remembered with the file's stamp (device, inode, size, mtime and
-// ctime in nanoseconds): any write to the file moves its ctime, which only the kernel sets, so an
-// unchanged stamp means unchanged bytes. Digests are kept in memory per process and in a small
+// `capsule run`. A digest is remembered with the file's stamp (shared/file-stamp.ts: an
+// unchanged stamp means unchanged bytes). Digests are kept in memory per process and in a small
 // record beside the files (`.capsule-digests.json`, written best-effort: a read-only folder just
 // means hashing again), so the next process trusts the stamp instead of re-hashing.
 // The record sits where the artifacts sit: whoever can rewrite it can rewrite the artifacts (or
 // the manifest listing their hashes), so it adds no trust the files themselves did not have.
-import { createHash } from 'node:crypto'
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { fileStamp } from '../shared/file-stamp.ts'
+import { sha256File } from '../shared/sha256-file.ts'
 
 export const DIGEST_RECORD = '.capsule-digests.json'
 
@@ -24,23 +24,9 @@ type DigestRecord = Record<string, FileDigest>
 const known = new Map<string, FileDigest>()
 const records = new Map<string, { stamp: string; entries: DigestRecord }>()
 
-/** What changes whenever the file's bytes may have changed. */
-export function contentStamp(path: string): string {
-  try {
-    const stat = statSync(path, { bigint: true })
-    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
-  } catch {
-    return 'missing'
-  }
-}
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
-}
-
 function recordOf(dir: string): DigestRecord {
   const path = join(dir, DIGEST_RECORD)
-  const stamp = contentStamp(path)
+  const stamp = fileStamp(path)
   const cached = records.get(dir)
   if (cached?.stamp === stamp) return cached.entries
   let entries: DigestRecord = {}
@@ -60,7 +46,7 @@ function saveRecord(dir: string, entries: DigestRecord): void {
   try {
     writeFileSync(staged, JSON.stringify(entries))
     renameSync(staged, path)
-    records.set(dir, { stamp: contentStamp(path), entries })
+    records.set(dir, { stamp: fileStamp(path), entries })
   } catch {
     // read-only artifacts: the next process hashes again
   }
@@ -71,7 +57,7 @@ function saveRecord(dir: string, entries: DigestRecord): void {
  * holds a digest for the file's current stamp. A missing file answers sha256 'missing'.
  */
 export function digestOf(path: string): FileDigest {
-  const stamp = contentStamp(path)
+  const stamp = fileStamp(path)
   if (stamp === 'missing') return { sha256: 'missing', stamp }
   const inMemory = known.get(path)
   if (inMemory?.stamp === stamp) return inMemory
@@ -84,7 +70,7 @@ export function digestOf(path: string): FileDigest {
   else {
     digest = { sha256: sha256File(path), stamp }
     // Only a file that did not move while it was read is worth recording.
-    if (contentStamp(path) === stamp) saveRecord(dir, { ...entries, [name]: digest })
+    if (fileStamp(path) === stamp) saveRecord(dir, { ...entries, [name]: digest })
   }
   known.set(path, digest)
   return digest

@@ -1,11 +1,13 @@
 // Wires a runtime's lifecycle: the event emitter with its subscribers (diagnostics_channel
 // always, OpenTelemetry spans when `@opentelemetry/api` is installed), the module name events
 // carry, and the adapter that turns the compiler's progress lines into compile events.
-import { isAbsolute, relative } from 'node:path'
+import { relative } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { publishEvent } from './diagnostics.ts'
 import { CallEvents, type CallIdentity, type CapsuleEvent } from './events.ts'
 import { loadOtel, spanListener } from './otel.ts'
+import { errorMessage } from '../shared/error-message.ts'
+import { displayPath } from '../shared/display-path.ts'
 
 export interface Lifecycle {
   events: CallEvents
@@ -24,8 +26,7 @@ export function createLifecycle(onEvent?: (event: CapsuleEvent) => void): Lifecy
 
 /** The module name events carry: the source relative to its project root when inside it. */
 export function moduleName(artifact: Pick<ModuleArtifact, 'source' | 'root'>): string {
-  const inside = relative(artifact.root, artifact.source)
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split('\\').join('/') : artifact.source
+  return displayPath(artifact.source, artifact.root)
 }
 
 /** What the module resolver reports while it asks the compiler for a module. */
@@ -54,7 +55,7 @@ export function compileReporter(events: CallEvents, who: CallIdentity, perRun?: 
     },
     end(error) {
       const duration_ms = Math.round(performance.now() - started)
-      const failure = error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }
+      const failure = error === undefined ? {} : { error: errorMessage(error) }
       events.emit(who, { type: 'compile:end', cacheHit: !compiled, duration_ms, ...failure }, perRun)
     },
   }

@@ -14,8 +14,10 @@ import { digestOf, type FileDigest } from './file-digests.ts'
 import { importOptional, missingDependencyError } from './optional-dependency.ts'
 import type { CompileReporter } from './lifecycle.ts'
 import { manifestArtifact } from './manifest.ts'
-import type { RunOptions } from './runtime.ts'
+import type { RunOptions } from './run-options.ts'
 import type { CapsuleOptions } from '../types.ts'
+import { errorMessage } from '../shared/error-message.ts'
+import { filesStamp } from '../shared/file-stamp.ts'
 
 type TaskDefaults = CapsuleOptions['defaults']
 
@@ -49,17 +51,6 @@ function verifyArtifact(remembered: Remembered): void {
   }
 }
 
-function stampOf(files: string[]): string {
-  return files.map((file) => {
-    try {
-      const stat = statSync(file)
-      return `${stat.mtimeMs}:${stat.size}`
-    } catch {
-      return 'missing'
-    }
-  }).join('|')
-}
-
 export class ModuleResolver {
   private readonly compiled = new Map<string, Promise<Remembered>>()
 
@@ -86,7 +77,7 @@ export class ModuleResolver {
     const known = this.compiled.get(key)
     if (known) {
       const remembered = await known.catch(() => undefined)
-      if (remembered && stampOf(remembered.inputs) === remembered.stamp) {
+      if (remembered && filesStamp(remembered.inputs) === remembered.stamp) {
         verifyArtifact(remembered)
         return remembered.artifact
       }
@@ -112,10 +103,10 @@ export class ModuleResolver {
     try {
       const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent, onEngine: this.onEngine })
       const inputs = [...new Set([file, ...artifact.inputs])]
-      return { artifact, inputs, stamp: stampOf(inputs), hashes: hashArtifact(artifact) }
+      return { artifact, inputs, stamp: filesStamp(inputs), hashes: hashArtifact(artifact) }
     } catch (error) {
       if (error instanceof CapsuleError) throw error
-      throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', error instanceof Error ? error.message : String(error))
+      throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', errorMessage(error))
     }
   }
 }

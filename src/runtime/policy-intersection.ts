@@ -2,11 +2,8 @@
 // and env can only narrow; time, fuel and memory can only be what the caller has left. The
 // result never grants anything the caller did not have, whatever the callee asks for.
 import type { FileGrant, ResolvedPolicy } from '../options/policy.ts'
-import { parseHostRule, type HostRule } from './capabilities/hosts.ts'
-
-function isInside(child: string, parent: string): boolean {
-  return parent === '.' || child === parent || child.startsWith(`${parent}/`)
-}
+import { hostRuleCovers, parseHostRule } from '../options/host-rule.ts'
+import { isPathInside } from '../shared/path-inside.ts'
 
 function narrowerMode(a: FileGrant['mode'], b: FileGrant['mode']): FileGrant['mode'] {
   return a === 'rw' && b === 'rw' ? 'rw' : 'ro'
@@ -20,26 +17,11 @@ export function intersectFiles(callee: FileGrant[], caller: FileGrant[]): FileGr
   }
   for (const asked of callee) {
     for (const held of caller) {
-      if (isInside(asked.path, held.path)) add(asked.path, narrowerMode(asked.mode, held.mode))
-      else if (isInside(held.path, asked.path)) add(held.path, narrowerMode(asked.mode, held.mode))
+      if (isPathInside(asked.path, held.path, '/')) add(asked.path, narrowerMode(asked.mode, held.mode))
+      else if (isPathInside(held.path, asked.path, '/')) add(held.path, narrowerMode(asked.mode, held.mode))
     }
   }
   return [...result].map(([path, mode]) => ({ path, mode }))
-}
-
-function portCovers(outer: HostRule, inner: HostRule): boolean {
-  return outer.port === null || outer.port === inner.port
-}
-
-/** True when every host:port `inner` allows is also allowed by `outer`. */
-function ruleCovers(outer: HostRule, inner: HostRule): boolean {
-  if (!portCovers(outer, inner)) return false
-  if (outer.kind === 'any') return true
-  if (inner.kind === 'any') return false
-  if (outer.kind === 'exact') return inner.kind === 'exact' && inner.host === outer.host
-  if (inner.kind === 'wildcard') return inner.host === outer.host
-  const label = inner.host.slice(0, inner.host.length - outer.host.length - 1)
-  return inner.host.endsWith(`.${outer.host}`) && label !== '' && !label.includes('.')
 }
 
 export function intersectHosts(callee: string[], caller: string[]): string[] {
@@ -50,8 +32,8 @@ export function intersectHosts(callee: string[], caller: string[]): string[] {
     for (const held of caller) {
       const heldRule = parseHostRule(held)
       if (!heldRule) continue
-      if (ruleCovers(heldRule, askedRule)) result.add(asked)
-      else if (ruleCovers(askedRule, heldRule)) result.add(held)
+      if (hostRuleCovers(heldRule, askedRule)) result.add(asked)
+      else if (hostRuleCovers(askedRule, heldRule)) result.add(held)
     }
   }
   return [...result]

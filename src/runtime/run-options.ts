@@ -1,9 +1,29 @@
-// Checks a run's options before anything runs: a caller's mistake (`args: 5`, `mounts: './data'`,
-// `fille: ...`) rejects with CapsuleError INVALID_RUN_OPTIONS naming the field and what it takes,
-// instead of surfacing later as a task_error from inside the sandbox.
+// A run's options (`RunOptions`) and their check before anything runs: a caller's mistake
+// (`args: 5`, `mounts: './data'`, `fille: ...`) rejects with CapsuleError INVALID_RUN_OPTIONS
+// naming the field and what it takes, instead of surfacing later as a task_error from inside
+// the sandbox.
 import { suggestOption } from '../options/known.ts'
 import { CapsuleError } from './errors.ts'
-import type { RunOptions } from './runtime.ts'
+import type { CapsuleEvent } from './events.ts'
+
+export interface RunOptions {
+  /** A task module: compiled on demand (the compiler is imported lazily, only here). */
+  file?: string
+  /** A capsule.manifest.json: prebuilt artifacts, no compiler. */
+  manifest?: string
+  /** 'main' by default; 'path/to/x.capsule.ts#name' when a manifest has several modules. */
+  task?: string
+  /** JSON values. */
+  args?: unknown[]
+  /** 'HOST[::GUEST][:ro|:rw]' */
+  mounts?: string[]
+  /** Project root for relative paths and .env (default process.cwd()). */
+  cwd?: string
+  /** Abort: the call is stopped and answered with error_type 'timeout'. */
+  signal?: AbortSignal
+  /** This run's lifecycle events (its sub-tasks' too), e.g. for `--verbose` or `--trace`. */
+  onEvent?: (event: CapsuleEvent) => void
+}
 
 type Check = (value: unknown) => boolean
 

@@ -19,26 +19,8 @@ import { parseDuration } from '../options/index.ts'
 import { jsonLimitProblem } from './json-limits.ts'
 import { intersectPolicy } from './policy-intersection.ts'
 import { DEFAULT_POOL_SIZE, WorkerPool, type SandboxStats } from './pool.ts'
-import { validateRunOptions } from './run-options.ts'
+import { validateRunOptions, type RunOptions } from './run-options.ts'
 
-export interface RunOptions {
-  /** A task module: compiled on demand (the compiler is imported lazily, only here). */
-  file?: string
-  /** A capsule.manifest.json: prebuilt artifacts, no compiler. */
-  manifest?: string
-  /** 'main' by default; 'path/to/x.capsule.ts#name' when a manifest has several modules. */
-  task?: string
-  /** JSON values. */
-  args?: unknown[]
-  /** 'HOST[::GUEST][:ro|:rw]' */
-  mounts?: string[]
-  /** Project root for relative paths and .env (default process.cwd()). */
-  cwd?: string
-  /** Abort: the call is stopped and answered with error_type 'timeout'. */
-  signal?: AbortSignal
-  /** This run's lifecycle events (its sub-tasks' too), e.g. for `--verbose` or `--trace`. */
-  onEvent?: (event: CapsuleEvent) => void
-}
 
 export interface RuntimeOptions {
   poolSize?: number

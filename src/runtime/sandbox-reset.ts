@@ -5,8 +5,8 @@
 // It refuses — and the caller makes a fresh instance instead — whenever it cannot vouch for
 // that: memory grown past the snapshot, glue not idle (a task, borrow, lock or trap left), or a
 // glue without the build-time hook. Traps and unclean throws are refused before it is asked.
-import { resetTaskMemory, restoreGlobals, WASM_PAGE, type TaskData } from './engine/task-data.ts'
-import type { GlueHook } from './engine/glue-hook.ts'
+import { resetTaskMemory, restoreGlobals, WASM_PAGE, type TaskData } from '../formats/task-data.ts'
+import type { GlueHook } from '../formats/glue-hook.ts'
 
 export interface ResettableState {
   memory: WebAssembly.Memory

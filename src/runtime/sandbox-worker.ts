@@ -14,6 +14,7 @@ import { failedAttempt, failureEnvelope } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SandboxOrigin, SubtaskRequestMessage, WorkerReply } from './messages.ts'
 import type { SandboxWorkerData } from './worker.ts'
 import type { TaskError } from '../types.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 const WORKER_FILE = new URL('./runtime-worker.mjs', import.meta.url)
 /** How often a queued call's timer looks whether its call has started yet. */
@@ -42,7 +43,7 @@ export type SubtaskHandler = (request: SubtaskRequestMessage) => Promise<string>
 
 /** The envelope a sub-task answers with when the host failed to run it. */
 function subtaskFailure(name: string, error: unknown): string {
-  const message = `the host failed to run sub-task "${name}": ${error instanceof Error ? error.message : String(error)}`
+  const message = `the host failed to run sub-task "${name}": ${errorMessage(error)}`
   return JSON.stringify(failureEnvelope(name, performance.now(), { error_type: 'internal_error', message }))
 }
 

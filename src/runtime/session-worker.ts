@@ -14,6 +14,7 @@ import { hostImports } from './host/imports.ts'
 import type { AttemptOutcome } from './messages.ts'
 import type { ErrorType } from '../types.ts'
 import { wasiImports } from './wasi/index.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 const port = parentPort!
 const idlePolicy: ResolvedPolicy = { name: '', fuel: 0, ram: null, timeout: null, maxRetries: 0, files: [], hosts: [], env: [] }
@@ -57,7 +58,7 @@ async function run(request: SessionRun): Promise<void> {
     if (!sandbox) throw new Error('the session has no sandbox')
     instance = await sandbox
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     const outcome = error instanceof RamTooSmall
       ? failedAttempt({ error_type: 'memory_exceeded', message })
       : failedAttempt({ error_type: 'internal_error', message: `cannot start the session's sandbox: ${message}` })

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { SourceMap, type SourceMapPayload } from 'node:module'
 import { join } from 'node:path'
-import { GUEST_RUNTIME_SOURCE, SOURCE_MAP_FILE } from './engine/layout.ts'
+import { GUEST_RUNTIME_SOURCE, SOURCE_MAP_FILE } from '../formats/layout.ts'
 
 /** `(message, raw stack)` → the mapped stack, or undefined when no frame maps to user code. */
 export type StackMapper = (message: string, stack: string) => string | undefined

@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url'
 import type { Envelope } from '../types.ts'
 import { failureEnvelope } from './envelope.ts'
 import { CapsuleError } from './errors.ts'
-import { DEFAULT_MANIFEST_NAME, loadManifest } from './manifest.ts'
+import { DEFAULT_MANIFEST_NAME } from '../formats/manifest.ts'
+import { loadManifest } from './manifest-load.ts'
 import { run } from './runtime.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export interface TaskProxyOptions {
   /** The task module's source path as the manifest lists it (relative to the project root). */
@@ -50,7 +52,7 @@ export function createTaskProxy(options: TaskProxyOptions): (taskName: string) =
       manifest ??= locateManifest(options.from ?? process.cwd(), options.module, options.manifestName)
       return await run({ manifest, task: `${options.module}#${taskName}`, args, cwd: options.cwd })
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       return failureEnvelope(taskName, startedAt, { error_type: 'internal_error', message })
     }
   }

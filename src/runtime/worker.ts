@@ -17,6 +17,7 @@ import type { AttemptOutcome, PrepareRequest, RunRequest, SandboxOrigin, WorkerR
 import { failedAttempt } from './envelope.ts'
 import { wasiImports } from './wasi/index.ts'
 import { stackMapperFor } from './stack-map.ts'
+import { errorMessage } from '../shared/error-message.ts'
 
 export interface SandboxWorkerData {
   subtaskPort: MessagePort
@@ -118,7 +119,7 @@ async function run(request: RunRequest): Promise<void> {
     taken = await takeSandbox(target)
   } catch (error) {
     if (!lanes.start(request.lane, request.id)) return
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     const outcome = error instanceof RamTooSmall
       ? failedAttempt({ error_type: 'memory_exceeded', message })
       : failedAttempt({ error_type: 'internal_error', message: `cannot start the sandbox: ${message}` })
@@ -151,7 +152,7 @@ async function run(request: RunRequest): Promise<void> {
       hostRequests: callState.hostRequests,
     }
   } catch (error) {
-    outcome = failedAttempt({ error_type: 'internal_error', message: `the sandbox failed: ${error instanceof Error ? error.message : String(error)}` })
+    outcome = failedAttempt({ error_type: 'internal_error', message: `the sandbox failed: ${errorMessage(error)}` })
   } finally {
     state = undefined
   }

@@ -6,6 +6,7 @@
 // holds whether or not Vitest re-runs setup files per test file), an assertion never awaited fails
 // the test with a message saying to `await` it, pointing at the line that made it, and what it found.
 import { chai } from 'vitest'
+import { errorMessage } from '../shared/error-message.ts'
 
 interface Tracked {
   label: string
@@ -63,7 +64,7 @@ function track(test: object, label: string, result: Promise<unknown>, made: Erro
 
 function forgottenError(entry: Tracked, outcome: Awaited<Tracked['settled']>): Error {
   const found = outcome.failed
-    ? `When the test ended it had failed:\n\n${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`
+    ? `When the test ended it had failed:\n\n${errorMessage(outcome.error)}`
     : 'When the test ended it had passed, but nothing waited for it.'
   const error = new Error(
     `${entry.label} was not awaited. A matcher on a task call returns a Promise: write \`await ${entry.label.replace(/\(received\)/, '(…)')}\`, `

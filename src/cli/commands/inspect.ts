@@ -6,10 +6,14 @@ import pc from 'picocolors'
 import { computeLevelOf } from '../../options/compute.ts'
 import { formatBytes } from '../../options/ram.ts'
 import { formatDuration } from '../../options/timeout.ts'
-import { loadManifest, verifyFileSet, type ManifestModule } from '../../runtime/manifest.ts'
+import type { ManifestModule } from '../../formats/manifest.ts'
+import { loadManifest } from '../../runtime/manifest-load.ts'
+import { verifyFileSet } from '../../runtime/manifest-verify.ts'
 import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { UsageError } from '../usage-error.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+import { sourceKey } from '../../shared/display-path.ts'
 
 export interface InspectFlags {
   json?: boolean
@@ -26,8 +30,8 @@ interface Inspection {
 
 async function inspectModule(file: string, flags: InspectFlags): Promise<Inspection> {
   const config = await loadConfig(process.cwd(), flags.config)
-  const [{ readFile }, { discoverTasks }, { sourceKey }] = await Promise.all([
-    import('node:fs/promises'), importOptional('inspecting a task module', () => import('../../compile/discover-tasks.ts')), import('../../plugin/manifest.ts'),
+  const [{ readFile }, { discoverTasks }] = await Promise.all([
+    import('node:fs/promises'), importOptional('inspecting a task module', () => import('../../compile/discover-tasks.ts')),
   ])
   let text: string
   try {
@@ -40,7 +44,7 @@ async function inspectModule(file: string, flags: InspectFlags): Promise<Inspect
   try {
     tasks = discoverTasks(text, source, { root: config.root, defaults: config.defaults })
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(errorMessage(error))
   }
   if (tasks.length === 0) throw new UsageError(`${source}: no tasks found (export at least one task({ name, ... }, fn))`)
   return {

@@ -11,7 +11,7 @@ import { importOptional } from '../../runtime/optional-dependency.ts'
 import { loadConfig } from '../config.ts'
 import { compileTaskModules, findTaskModules } from '../task-modules.ts'
 import { UsageError } from '../usage-error.ts'
-import { version } from '../version.ts'
+import { version } from '../../version.ts'
 import { asList } from './run.ts'
 
 export interface McpFlags {

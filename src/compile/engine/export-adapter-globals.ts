@@ -3,7 +3,7 @@
 // resets a sandbox in place. The adapter keeps its stack and state pointers in globals and
 // allocates its state in the engine's heap on first use: after the engine's memory is restored
 // to the snapshot those pointers would dangle, so a reset zeroes them as a fresh instance has them.
-import { ADAPTER_GLOBAL_PREFIX } from '../../runtime/engine/glue-hook.ts'
+import { ADAPTER_GLOBAL_PREFIX } from '../../formats/glue-hook.ts'
 import { readGlobals, readSections, SECTION, WasmReader } from './wasm-reader.ts'
 import { concat, section, uleb, wasmName } from './wasm-writer.ts'
 

@@ -22,7 +22,7 @@
 // changes what one unit of fuel means.) No built-in pass does this; a counter in a JS import would
 // cost 2.2× instead.
 import binaryen from 'binaryen'
-import { FUEL_EXPORT } from '../../runtime/engine/task-data.ts'
+import { FUEL_EXPORT } from '../../formats/task-data.ts'
 import { MIN_REGION } from './instrumentation.ts'
 import { expressionShapes, type BinaryenApi, type Pointer, type Shape } from './expression-slots.ts'
 

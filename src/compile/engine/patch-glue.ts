@@ -9,11 +9,11 @@
 //    and debug-log call sites skip building their arguments when it is off.
 //  - the monotonic clock, the wall clock and `get-random-u64` (plain numbers, no resources) are
 //    called directly instead of through jco's per-call task bookkeeping (~13 µs a call).
-//  - the instantiation returns a hook (runtime/engine/glue-hook.ts) that reports whether the
+//  - the instantiation returns a hook (formats/glue-hook.ts) that reports whether the
 //    glue's JS state is idle and empties its resource handle tables, for the in-place reset.
 // The adapter core modules get their mutable globals exported (export-adapter-globals.ts).
 import { parseSync } from 'oxc-parser'
-import { GLUE_FILE } from '../../runtime/engine/layout.ts'
+import { GLUE_FILE } from '../../formats/layout.ts'
 import { exportAdapterGlobals } from './export-adapter-globals.ts'
 import { PATCHED_JCO_VERSION } from './glue-patch-version.ts'
 

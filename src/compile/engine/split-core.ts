@@ -5,7 +5,7 @@
 // snapshot in), the data sections go, and mutable globals are zeroed and exported so the host
 // restores the snapshot's values. Byte-level and fast (~30 ms): no binaryen here.
 import { createHash } from 'node:crypto'
-import { encodeTaskData, ENGINE_IMPORT_MODULE, GLOBAL_EXPORT_PREFIX, MEMORY_IMPORT, type SnapshotGlobal } from '../../runtime/engine/task-data.ts'
+import { encodeTaskData, ENGINE_IMPORT_MODULE, GLOBAL_EXPORT_PREFIX, MEMORY_IMPORT, type SnapshotGlobal } from '../../formats/task-data.ts'
 import { readActiveData, readGlobals, readMemories, readSections, SECTION, WasmReader } from './wasm-reader.ts'
 import { concat, section, uleb, wasmName } from './wasm-writer.ts'
 
@@ -21,7 +21,7 @@ export interface SplitCore {
   /** sha256 of the engine bytes: two tasks share an engine iff they share this key. */
   engineKey: string
   engine: Uint8Array
-  /** The task's snapshot, encoded and gzipped (see runtime/engine/task-data.ts). */
+  /** The task's snapshot, encoded and gzipped (see formats/task-data.ts). */
   taskData: Uint8Array
   memoryPages: number
 }

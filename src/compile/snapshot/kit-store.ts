@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ENGINE_META } from '../../runtime/engine/layout.ts'
+import { ENGINE_META } from '../../formats/layout.ts'
 import { compileOnce } from '../cache-lock.ts'
 import { buildKitInChild } from '../componentize.ts'
 import { WIT_FILE } from '../guest-files.ts'

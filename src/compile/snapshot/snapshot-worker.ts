@@ -2,8 +2,9 @@
 // encoded task.data. It runs off the caller's thread so a wall-clock budget can stop top-level
 // code that never ends (the host terminates this worker) and so a dev server stays responsive.
 import { parentPort } from 'node:worker_threads'
-import { encodeTaskData } from '../../runtime/engine/task-data.ts'
+import { encodeTaskData } from '../../formats/task-data.ts'
 import { SnapshotError, takeSnapshot, type SnapshotKit } from './take-snapshot.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 export interface SnapshotRequest {
   id: number
@@ -28,7 +29,7 @@ parentPort!.on('message', (request: SnapshotRequest) => {
   } catch (error) {
     reply = error instanceof SnapshotError
       ? { id: request.id, ok: false, message: error.message, output: error.output }
-      : { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), output: '', internal: true }
+      : { id: request.id, ok: false, message: errorMessage(error), output: '', internal: true }
   }
   parentPort!.postMessage(reply, reply.ok ? [reply.taskData.buffer as ArrayBuffer] : [])
 })

@@ -10,9 +10,10 @@
 // the export's bindings, string lifting, the call, the result — and every sandbox starts from a
 // snapshot where it is done. Without it each call paid it again (~165k fuel for a no-op task
 // instead of ~76k), since every call starts from the snapshot.
-import type { SnapshotGlobal } from '../../runtime/engine/task-data.ts'
+import type { SnapshotGlobal } from '../../formats/task-data.ts'
 import { INIT_EXPORTS, RUN_EXPORT, WARM_UP_TASK, wizerStdin } from './protocol.ts'
 import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 
 /** Where the guest bundle lives inside the snapshot's file system; stacks show this name. */
 export const GUEST_SOURCE_NAME = 'capsule-guest.js'
@@ -118,7 +119,7 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
     ;(exports[INIT_EXPORTS.wizer] as () => void)()
   } catch (error) {
     if (error instanceof BuildTimeCall) throw new SnapshotError(error.message, output)
-    const reason = error instanceof ProcExit ? 'top-level code failed' : `the engine trapped (${error instanceof Error ? error.message : String(error)})`
+    const reason = error instanceof ProcExit ? 'top-level code failed' : `the engine trapped (${errorMessage(error)})`
     throw new SnapshotError(reason, output)
   }
   const status = (exports[INIT_EXPORTS.checkInit] as () => number)()
@@ -127,7 +128,7 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
     warmUpCall(kit, exports, memory)
   } catch (error) {
     if (error instanceof BuildTimeCall) throw new SnapshotError(error.message, output)
-    throw new SnapshotError(`the warm-up call through the guest's run export failed: ${error instanceof Error ? error.message : String(error)}`, output)
+    throw new SnapshotError(`the warm-up call through the guest's run export failed: ${errorMessage(error)}`, output)
   }
   const bytes = new Uint8Array(memory.buffer)
   const snapshot: Snapshot = {

@@ -1,9 +1,10 @@
 // Turns a failed snapshot into a build error at the user's own code: the engine reports the
 // guest bundle's position (`capsule-guest.js:140:9 TypeError: …` and a `Stack:` of frames), the
 // bundle's source map takes it back to the task module (or the file it imported) and its line.
-import { isAbsolute, relative, resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { GUEST_SOURCE_NAME } from './take-snapshot.ts'
+import { displayPath } from '../../shared/display-path.ts'
 
 export interface MappedPosition {
   file: string
@@ -24,11 +25,6 @@ export interface TopLevelFailure {
 
 const POSITION = new RegExp(`${GUEST_SOURCE_NAME.replace(/[.]/g, '\\.')}:(\\d+):(\\d+)`)
 
-function shownPath(file: string, root: string): string {
-  const inside = relative(root, file)
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : file
-}
-
 /**
  * `map` is the bundle's source map; its sources are relative to `mapDir`. The failure is placed
  * at the task module's own frame (`moduleFile`, as shown) when the stack has one, else where it
@@ -40,7 +36,7 @@ export function mapTopLevelFailure(output: string, reason: string, map: string |
     if (!tracer) return undefined
     const original = originalPositionFor(tracer, { line, column: Math.max(0, column - 1) })
     if (!original.source || original.line === null) return undefined
-    return { file: shownPath(resolve(mapDir, original.source), root), line: original.line, column: (original.column ?? 0) + 1 }
+    return { file: displayPath(resolve(mapDir, original.source), root), line: original.line, column: (original.column ?? 0) + 1 }
   }
   const lines = output.split('\n').map((line) => line.trim())
   const headline = lines.find((line) => line.startsWith(`${GUEST_SOURCE_NAME}:`))

@@ -20,6 +20,7 @@ import { snippetOrRefusal } from './prepare-snippet.ts'
 import { SNIPPET_TASK, snippetManifest } from './snippet-artifact.ts'
 import { snippetPolicy, type SnippetLimits } from './snippet-policy.ts'
 import { SessionThread } from './session-thread.ts'
+import { isPathInside } from '../../shared/path-inside.ts'
 
 /** The guest directory the session's workspace is mounted at. */
 export const WORKSPACE_GUEST_DIR = 'workspace'
@@ -137,8 +138,7 @@ export function createSession(options: SessionOptions = {}): Session {
     } catch {
       throw new CapsuleError('INVALID_RUN_OPTIONS', `session.${what}(): no file "${guestPath}" in the workspace`)
     }
-    const rel = relative(workspace, real)
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    if (real === workspace || !isPathInside(real, workspace)) {
       throw new CapsuleError('INVALID_RUN_OPTIONS', `session.${what}(): "${guestPath}" leads outside the workspace`)
     }
   }

@@ -1,24 +1,25 @@
 // The environment a task sees: only the names its policy lists, each taken from the real
 // environment first, else `.env.local`, else `.env` in the project root (util.parseEnv).
-// Parsed files are cached by path, mtime and size, so an edited file is read again.
+// Parsed files are cached by path and file stamp, so an edited file is read again.
 
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
+import { fileStamp } from '../../shared/file-stamp.ts'
 
 const ENV_FILES = ['.env.local', '.env'] as const
 
-interface CachedEnvFile { mtimeMs: number, size: number, values: NodeJS.Dict<string> }
+interface CachedEnvFile { stamp: string, values: NodeJS.Dict<string> }
 const cache = new Map<string, CachedEnvFile>()
 
 /** Parsed variables of one env file; a missing or unreadable file counts as empty. */
 function readEnvFile(path: string): NodeJS.Dict<string> {
   try {
-    const { mtimeMs, size } = statSync(path)
+    const stamp = fileStamp(path)
     const cached = cache.get(path)
-    if (cached && cached.mtimeMs === mtimeMs && cached.size === size) return cached.values
+    if (cached && cached.stamp === stamp) return cached.values
     const values = parseEnv(readFileSync(path, 'utf8'))
-    cache.set(path, { mtimeMs, size, values })
+    cache.set(path, { stamp, values })
     return values
   }
   catch {

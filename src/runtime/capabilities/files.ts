@@ -13,14 +13,16 @@
 // rm and rename act on the directory entry itself: removing a symlink removes the link, never
 // its target. Operations never throw.
 
-import { ftruncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs'
+import { ftruncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs'
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { FileGrant, ResolvedFileMode } from '../../options/policy.ts'
 import { fsErrorToFailure, fsFailure } from './fs-errors.ts'
 import { guestToHostPath, normalizeGuestPath, type GuestMount } from './guest-paths.ts'
 import { closeQuietly, FLAGS, openDir, openEntry, type OpenedDir } from './opened-files.ts'
-import { isInsideOrEqual, resolveRealEntry, resolveRealPath } from './real-paths.ts'
+import { resolveRealEntry, resolveRealPath } from './real-paths.ts'
 import { succeed, type CapabilityFailure, type CapabilityResult } from './result.ts'
+import { isPathInside } from '../../shared/path-inside.ts'
+import { realOrSelf } from '../../shared/real-path.ts'
 
 export interface FileMount {
   /** Absolute host directory. */
@@ -96,15 +98,6 @@ function resolveGrantRoot(realRoot: string, hostPath: string): GrantRoot {
   return { ok: true, real: current }
 }
 
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync.native(path)
-  }
-  catch {
-    return path
-  }
-}
-
 export function createFileGate(options: FileGateOptions): FileGate {
   if (!isAbsolute(options.root)) throw new TypeError(`root must be absolute: '${options.root}'`)
   const root = resolve(options.root)
@@ -145,7 +138,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
 
   /** Why `real` may not be used (read, or changed when `write`), or null when a grant covers it. */
   function refusalFor(real: string, write: boolean): string | null {
-    const covering = grants.filter(grant => isInsideOrEqual(real, grant.real))
+    const covering = grants.filter(grant => isPathInside(real, grant.real))
     if (covering.length === 0) return 'no file grant covers this path'
     if (write && !covering.some(grant => grant.mode === 'rw')) return 'read-only file grant'
     return null
@@ -160,7 +153,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
       return fsFailure(normalized.code, operation, shown, false, normalized.reason)
     }
     const hostPath = guestToHostPath(normalized.path, root, mounts)
-    if (refused.some(grant => isInsideOrEqual(hostPath, grant)))
+    if (refused.some(grant => isPathInside(hostPath, grant)))
       return deny(operation, shown, 'the granted directory is a symbolic link')
     const resolved = how === 'follow' ? resolveRealPath(hostPath) : resolveRealEntry(hostPath)
     if (!resolved.ok) return deny(operation, shown, 'path resolves through a dangling symlink')
@@ -171,7 +164,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
 
   /** Removing or replacing a granted directory (or a directory holding one) is refused. */
   function touchesGrantRoot(real: string): boolean {
-    return grants.some(grant => isInsideOrEqual(grant.real, real))
+    return grants.some(grant => isPathInside(grant.real, real))
   }
 
   /**
@@ -249,7 +242,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
       dir = openDir(dirname(real))
       const name = basename(real)
       const where = join(dir.real, name)
-      const leadsToGrant = grants.some(grant => grant.mode === 'rw' && isInsideOrEqual(grant.real, where))
+      const leadsToGrant = grants.some(grant => grant.mode === 'rw' && isPathInside(grant.real, where))
       const refusal = leadsToGrant ? null : refusalFor(where, true)
       if (refusal) return deny(operation, guest, refusal)
       try {

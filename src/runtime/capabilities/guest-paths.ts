@@ -3,6 +3,7 @@
 // guest never names a host path. `..` that would climb above the virtual root is refused.
 
 import { join, posix } from 'node:path'
+import { isPathInside } from '../../shared/path-inside.ts'
 
 export interface GuestMount {
   /** Normalized guest directory ('.' = the virtual root). */
@@ -27,16 +28,11 @@ export function normalizeGuestPath(input: unknown): NormalizedGuestPath {
   return { ok: true, path: normalized === '' ? '.' : normalized }
 }
 
-/** Whether `guestPath` is `dir` or inside it (both normalized). */
-export function isGuestPathWithin(guestPath: string, dir: string): boolean {
-  return dir === '.' || guestPath === dir || guestPath.startsWith(`${dir}/`)
-}
-
 /** Maps a normalized guest path to a host path: the longest matching mount alias wins. */
 export function guestToHostPath(guestPath: string, root: string, mounts: readonly GuestMount[]): string {
   let best: GuestMount | undefined
   for (const mount of mounts) {
-    if (!isGuestPathWithin(guestPath, mount.alias)) continue
+    if (!isPathInside(guestPath, mount.alias, '/')) continue
     if (!best || mount.alias.length > best.alias.length || best.alias === '.') best = mount
   }
   if (!best) return guestPath === '.' ? root : join(root, guestPath)

@@ -2,7 +2,7 @@
 // not exist yet the nearest existing ancestor resolved with the missing tail appended.
 
 import { lstatSync, realpathSync } from 'node:fs'
-import { basename, dirname, join, sep } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 export type ResolvedHostPath =
   | { ok: true, real: string, exists: boolean }
@@ -52,9 +52,4 @@ export function entryExists(path: string): boolean {
   catch {
     return false
   }
-}
-
-/** Whether `child` is `parent` or inside it (both real, absolute). */
-export function isInsideOrEqual(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep)
 }
