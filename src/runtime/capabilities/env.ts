@@ -20,8 +20,7 @@ function readEnvFile(path: string): NodeJS.Dict<string> {
     const values = parseEnv(readFileSync(path, 'utf8'))
     cache.set(path, { mtimeMs, size, values })
     return values
-  }
-  catch {
+  } catch {
     cache.delete(path)
     return {}
   }

@@ -32,8 +32,7 @@ function canonicalHost(host: string): string | null {
   try {
     const hostname = new URL(`http://${host}/`).hostname
     return hostname === '' ? null : stripTrailingDot(hostname)
-  }
-  catch {
+  } catch {
     return null
   }
 }
@@ -54,12 +53,10 @@ export function parseHostRule(rule: string): HostRule | null {
     const host = split[1] ?? ''
     if (host === '*') {
       parsed = { kind: 'any', host: '*', port }
-    }
-    else if (host.startsWith('*.')) {
+    } else if (host.startsWith('*.')) {
       const suffix = canonicalHost(host.slice(2))
       if (suffix && !suffix.includes('*') && !isIpLiteral(suffix)) parsed = { kind: 'wildcard', host: suffix, port }
-    }
-    else if (!host.includes('*')) {
+    } else if (!host.includes('*')) {
       const exact = canonicalHost(host)
       if (exact) parsed = { kind: 'exact', host: exact, port }
     }
@@ -83,8 +80,7 @@ export function checkUrl(url: string, rules: readonly string[]): UrlCheck {
   let parsed: URL
   try {
     parsed = new URL(url)
-  }
-  catch {
+  } catch {
     return { ok: false, kind: 'invalid', reason: `invalid URL: ${String(url).slice(0, 200)}` }
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')

@@ -54,6 +54,7 @@ function spawnIoWorker(): IoWorker {
 
 interface Answer { id: number, ok: boolean, [key: string]: unknown }
 
+/** A channel whose I/O worker starts on the first hop. */
 export function createSyncHopChannel(): SyncHopChannel {
   let io: IoWorker | undefined
   let nextId = 0
