@@ -169,9 +169,11 @@ export function discoverTasks(source: string, file: string, context: ResolveCont
     if (callee.type === 'Identifier' && taskNames.has(callee.name)) return node
     if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && namespaces.has(callee.object.name)) {
       const property = callee.property
-      const name = property.type === 'Identifier' && !callee.computed ? property.name
-        : property.type === 'Literal' && typeof property.value === 'string' ? property.value
-        : null
+      const name = property.type === 'Identifier' && !callee.computed
+        ? property.name
+        : property.type === 'Literal' && typeof property.value === 'string'
+          ? property.value
+          : null
       if (name === 'task') return node
     }
     return null
@@ -215,7 +217,7 @@ export function discoverTasks(source: string, file: string, context: ResolveCont
   const optionsOf = (call: CallExpression): ObjectExpression => {
     const [first, second] = call.arguments as (Argument | undefined)[]
     if (!first) fail(call, `task() needs its options as the first argument; accepted: ${OPTIONS_ACCEPTED}`)
-    if (first!.type === 'SpreadElement') fail(first!, `the options of task() must be an object literal (found ${describe(first!)}); accepted: ${OPTIONS_ACCEPTED}`)
+    if (first!.type === 'SpreadElement') fail(first, `the options of task() must be an object literal (found ${describe(first)}); accepted: ${OPTIONS_ACCEPTED}`)
     const options = unwrap(first as Expression)
     if (options.type !== 'ObjectExpression') {
       fail(options, `the options of task() must be an object literal (found ${describe(options)}); accepted: ${OPTIONS_ACCEPTED}`)
@@ -300,11 +302,11 @@ export function discoverTasks(source: string, file: string, context: ResolveCont
       const prop = property as ObjectProperty
       const key = keyName(prop)
       if (key === null) fail(prop.key, `task options cannot have a computed key (found ${snippet(prop.key)}); accepted: ${OPTIONS_ACCEPTED}`)
-      if (prop.kind !== 'init' || prop.method) fail(prop, `option "${key}" must be a literal value (found a ${prop.method ? 'method' : `${prop.kind}ter`}); accepted: ${isKnownOption(key!) ? ACCEPTED[key as keyof typeof ACCEPTED] : OPTIONS_ACCEPTED}`, key!)
-      if (seen.has(key!)) fail(prop, `option "${key}" is given twice; accepted: ${isKnownOption(key!) ? ACCEPTED[key as keyof typeof ACCEPTED] : OPTIONS_ACCEPTED}`, key!)
+      if (prop.kind !== 'init' || prop.method) fail(prop, `option "${key}" must be a literal value (found a ${prop.method ? 'method' : `${prop.kind}ter`}); accepted: ${isKnownOption(key!) ? ACCEPTED[key] : OPTIONS_ACCEPTED}`, key!)
+      if (seen.has(key!)) fail(prop, `option "${key}" is given twice; accepted: ${isKnownOption(key!) ? ACCEPTED[key] : OPTIONS_ACCEPTED}`, key!)
       seen.add(key!)
       // Unknown options are reported by resolveTaskOptions (with a suggestion), whatever their value.
-      const value = isKnownOption(key!) ? evaluate(prop.value, key!) : null
+      const value = isKnownOption(key!) ? evaluate(prop.value, key) : null
       Object.defineProperty(raw, key!, { value, enumerable: true, writable: true, configurable: true })
     }
     try {
