@@ -41,6 +41,7 @@ export default defineConfig(
       // types say they are fine (`typeof x === 'string'`, `String(x)`, `?.`): that is the point.
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-unnecessary-type-conversion': 'off',
+      '@typescript-eslint/no-unnecessary-boolean-literal-compare': 'off',
       // Off: `async () => syncCall()` deliberately turns a throw into a rejection.
       '@typescript-eslint/require-await': 'off',
       // Off: style only (`() => resolve()`, `void` in a union of callback results).
@@ -110,6 +111,12 @@ export default defineConfig(
     // Unawaited promises on purpose: the fixture proves the Vitest setup reports them.
     files: ['fixtures/vitest/consumer/test/deliberate.test.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+  {
+    // The hand-written glob (`{a,b}` one-liners) goes when the CLI selects files with
+    // unplugin-utils + tinyglobby (issue #12, another branch); drop this block then.
+    files: ['src/cli/task-modules.ts'],
+    rules: { '@stylistic/brace-style': 'off' },
   },
   {
     // Attack fixtures: task modules that must compile as written (the build refuses them).
