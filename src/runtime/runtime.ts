@@ -142,6 +142,7 @@ function idleTimeoutMs(value: string | number | undefined): number {
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- closures over the pool: they never use `this`
   const { run, close, on, calls, sandboxStats } = createPolicyRuntime(options)
   return { run, close, on, calls, sandboxStats }
 }

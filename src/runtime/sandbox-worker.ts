@@ -65,7 +65,7 @@ export class SandboxWorker {
   private readonly subtaskCounter: Int32Array
   private readonly lanes: CallLanes
   private readonly enginesSent = new Set<string>()
-  private readonly pending: (Pending | undefined)[] = new Array(LANES).fill(undefined)
+  private readonly pending: (Pending | undefined)[] = new Array<Pending | undefined>(LANES).fill(undefined)
   /** Calls this worker holds (running or queued), reserved synchronously by `call`. */
   load = 0
   /** False once the thread was terminated or crashed: never reuse it. */
