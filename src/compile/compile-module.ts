@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { formatBytes } from '../options/ram.ts'
 import type { CapsuleOptions } from '../types.ts'
 import type { EngineArtifact, ModuleArtifact } from '../runtime/artifact.ts'
