@@ -12,7 +12,8 @@ import tseslint from 'typescript-eslint'
 const UNTYPED = ['**/*.js', '**/*.mjs', '**/*.cjs', 'examples/vite-app/**', 'examples/*.ts', 'scripts/**', 'bin/**']
 
 export default defineConfig(
-  { ignores: ['dist/**', '**/node_modules/**', '.capsule-cache/**', 'coverage/**'] },
+  // What .gitignore leaves out (build output, caches) is never linted, at any depth.
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.capsule-cache/**', '**/coverage/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   stylistic.configs.customize({ indent: 2, quotes: 'single', semi: false, braceStyle: '1tbs', jsx: false }),
