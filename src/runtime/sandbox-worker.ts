@@ -5,7 +5,7 @@
 // the thread (the only thing that stops `while(true){}`), answering the call anyway. A call
 // that had not started when its worker died, or that is taken back for an idle worker, is
 // answered NOT_STARTED so the pool sends it elsewhere. It also answers sub-task requests.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, type Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
