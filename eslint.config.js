@@ -114,12 +114,6 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
   {
-    // The hand-written glob (`{a,b}` one-liners) goes when the CLI selects files with
-    // unplugin-utils + tinyglobby (issue #12, another branch); drop this block then.
-    files: ['src/cli/task-modules.ts'],
-    rules: { '@stylistic/brace-style': 'off' },
-  },
-  {
     // Attack fixtures: task modules that must compile as written (the build refuses them).
     files: ['fixtures/security/build/**'],
     rules: { '@typescript-eslint/ban-ts-comment': ['error', { 'ts-nocheck': false }] },
