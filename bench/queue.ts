@@ -29,7 +29,7 @@ function startWorker(root: string, manifest: string, url: string, queue: string,
   const child = spawn(process.execPath, [join(root, 'bin', 'capsule.mjs'), 'worker', manifest, '--redis', url, '--queue', queue, '--concurrency', String(concurrency)], { stdio: ['ignore', 'ignore', 'pipe'] })
   return new Promise((resolve, reject) => {
     let stderr = ''
-    child.stderr!.on('data', (chunk) => {
+    child.stderr.on('data', (chunk) => {
       stderr += chunk
       if (stderr.includes('serving ')) resolve(child)
     })

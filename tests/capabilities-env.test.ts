@@ -41,8 +41,7 @@ describe('resolveEnv', () => {
     try {
       expect(resolveEnv(['A', 'HOME'], empty, { HOME: '/home/u' })).toEqual({ HOME: '/home/u' })
       expect(resolveEnv([], root, { A: '1' })).toEqual({})
-    }
-    finally {
+    } finally {
       rmSync(empty, { recursive: true, force: true })
     }
   })
@@ -51,8 +50,7 @@ describe('resolveEnv', () => {
     process.env.CAPSULE_ENV_TEST = 'real'
     try {
       expect(resolveEnv(['CAPSULE_ENV_TEST', 'A'], root)).toEqual({ CAPSULE_ENV_TEST: 'real', A: 'from-env' })
-    }
-    finally {
+    } finally {
       delete process.env.CAPSULE_ENV_TEST
     }
   })

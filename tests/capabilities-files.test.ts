@@ -69,8 +69,7 @@ afterAll(() => {
       expect(message).not.toContain(SECRET)
       for (const dir of tmps) expect(message).not.toContain(dir)
     }
-  }
-  finally {
+  } finally {
     for (const dir of tmps) rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -160,9 +160,8 @@ describe('literal values', () => {
   })
 
   it.each([
-    ["ram: 64 * 1024", 'ram', 'the expression `64 * 1024`'],
+    ['ram: 64 * 1024', 'ram', 'the expression `64 * 1024`'],
     ['ram: getRam()', 'ram', 'the call `getRam()`'],
-    // eslint-disable-next-line no-template-curly-in-string
     ['timeout: `${n}s`', 'timeout', 'a template literal with ${} substitutions'],
     ['allowedHosts: [...hosts]', 'allowedHosts', 'the spread `...hosts`'],
     ['allowedFiles: [{ path: dir }]', 'allowedFiles', 'the identifier `dir`'],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { QueueEvents } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createQueueRuntime, createQueueWorker, type CapsuleEvent, type QueueRuntime, type QueueWorker } from 'unplugin-capsule/queue'
+import { createQueueRuntime, createQueueWorker, type CapsuleEvent, type QueueRuntime } from 'unplugin-capsule/queue'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
 import { hasRedisServer, startRedis, type RedisServer } from './helpers/redis.ts'
 
@@ -58,7 +58,7 @@ describe.skipIf(!available)('unplugin-capsule/queue on a real Redis', () => {
     let stderr = ''
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     await new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', (chunk) => {
+      child.stderr.on('data', (chunk) => {
         stderr += chunk
         if (stderr.includes('serving ')) resolve()
       })

@@ -25,7 +25,7 @@ function project(name: string): string {
 
 describe('the guest bundle imports only code and JSON from the project and node_modules', () => {
   it.each([
-    ['text-file', 4, "only code and JSON can be imported into a sandbox"],
+    ['text-file', 4, 'only code and JSON can be imported into a sandbox'],
     ['dotenv', 4, "import attribute type: 'text' is not allowed"],
     ['proc', 4, "import attribute type: 'text' is not allowed"],
     ['outside', 4, 'only files inside the project root or node_modules'],

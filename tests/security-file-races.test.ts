@@ -149,8 +149,7 @@ describe('special files', () => {
           const answers = JSON.parse(stdout) as Record<string, { ok: boolean, code: string }>
           for (const answer of Object.values(answers)) expect(answer).toMatchObject({ ok: false, code: 'EACCES' })
           resolve()
-        }
-        catch (failure) {
+        } catch (failure) {
           reject(failure)
         }
       })

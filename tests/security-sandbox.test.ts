@@ -2,7 +2,7 @@
 // as an attacker who writes both a task's code and its arguments (issue #10 items 3, 4, 5,
 // 9 and 12): a grant swapped before a sub-task, deep results, sub-task fuel, out of memory,
 // import.meta, request floods. Every call must be answered with the right error type.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { symlinkSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -58,7 +58,7 @@ describe('deep results', () => {
   it('a result within the limit still comes back', async () => {
     const envelope = await call('deep', 500)
     expect(envelope.success).toBe(true)
-    let level = envelope.result as unknown
+    let level = envelope.result
     let depth = 0
     while (Array.isArray(level) && level.length === 1) {
       level = level[0]

@@ -38,7 +38,7 @@ describe('componentize-js internals (pinned)', () => {
     ['the environment: debug and source', "DEBUG: enableWizerLogging ? '1' : '', SOURCE_NAME: sourceName,"],
     ['the environment: exports', "EXPORT_CNT: exports.length.toString(), FEATURE_CLOCKS: features.has('clocks') ? '1' : '',"],
     ['the environment: each export', "env[`EXPORT${idx}_NAME`] = export_name; env[`EXPORT${idx}_ARGS`] = (expt.paramptr ? '*' : '') + expt.params.join(','); env[`EXPORT${idx}_RET`] = (expt.retptr ? '*' : '') + (expt.ret || ''); env[`EXPORT${idx}_RETSIZE`] = String(expt.retsize);"],
-    ['the environment: each import', "env[`IMPORT${i}_NAME`] = imports[i][1]; env[`IMPORT${i}_ARGCNT`] = String(imports[i][2]);"],
+    ['the environment: each import', 'env[`IMPORT${i}_NAME`] = imports[i][1]; env[`IMPORT${i}_ARGCNT`] = String(imports[i][2]);'],
     ['the environment: import count', "env['IMPORT_CNT'] = imports.length;"],
     ['the stdin arguments', 'let args = `--initializer-script-path ${initializerPath} --strip-path-prefix ${workspacePrefix}/ ${sourcePath}`;'],
     ['the init function', `'--init-func', '${INIT_EXPORTS.wizer}',`],

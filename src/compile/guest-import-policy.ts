@@ -65,7 +65,7 @@ export function guestImportPolicy(options: ImportPolicyOptions): Plugin {
     name: 'capsule-guest-import-policy',
     setup(build: PluginBuild) {
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData?.[CHECKED] || args.kind === 'entry-point') return undefined
+        if ((args.pluginData as Record<symbol, unknown> | undefined)?.[CHECKED] || args.kind === 'entry-point') return undefined
         const refusal = refusalForImport(args)
         if (refusal) return { errors: [{ text: refusal }] }
         if (OWN_SCHEMES.test(args.path) || /^unplugin-capsule$/.test(args.path)) return undefined

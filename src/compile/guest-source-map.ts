@@ -2,7 +2,7 @@
 // it): sources relative to the project root, so mapped frames read `tasks/x.capsule.ts:12:9`
 // wherever the build runs; the package's own guest runtime renamed `capsule:guest/…`, so its
 // frames can be left out; no source contents (the map ships with build outputs).
-import { basename, relative, resolve, sep } from 'node:path'
+import { basename, resolve, sep } from 'node:path'
 import { GUEST_RUNTIME_SOURCE } from '../formats/layout.ts'
 import { guestFile } from './guest-files.ts'
 import { displayPath } from '../shared/display-path.ts'

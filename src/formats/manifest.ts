@@ -89,7 +89,7 @@ class Checker {
 
   string(value: unknown, at: string): string {
     if (typeof value !== 'string' || value === '') this.fail(at, 'must be a non-empty string')
-    return value as string
+    return value
   }
 
   nonEmptyArray(value: unknown, at: string): unknown[] {
@@ -106,7 +106,7 @@ class Checker {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.fail(at, `must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? 'MAX_SAFE_INTEGER' : max}`)
     }
-    return value as number
+    return value
   }
 
   nullableInteger(value: unknown, at: string, min: number): number | null {
@@ -156,7 +156,7 @@ function checkPolicy(check: Checker, value: unknown, at: string): ManifestPolicy
       const path = check.string(grant.path, `${at}.files[${index}].path`)
       if (isAbsolute(path) || path.split('/').includes('..')) check.fail(`${at}.files[${index}].path`, `must be relative to the project root, got "${path}"`)
       if (grant.mode !== 'ro' && grant.mode !== 'rw') check.fail(`${at}.files[${index}].mode`, `must be "ro" or "rw"`)
-      return { path, mode: grant.mode as 'ro' | 'rw' }
+      return { path, mode: grant.mode }
     }),
     hosts: check.strings(raw.hosts, `${at}.hosts`),
     env: check.strings(raw.env, `${at}.env`),

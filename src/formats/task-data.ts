@@ -63,7 +63,7 @@ export const WASM_PAGE = 65_536
 function mergeRuns(segments: { offset: number; data: Uint8Array }[]): MemoryRun[] {
   const sorted = [...segments].sort((a, b) => a.offset - b.offset)
   const runs: MemoryRun[] = []
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i
     let end = sorted[i]!.offset + sorted[i]!.data.length
     while (j + 1 < sorted.length && sorted[j + 1]!.offset - end < RUN_GAP) {

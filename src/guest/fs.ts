@@ -7,6 +7,7 @@ export { promises }
 
 type Callback<R> = (error: unknown, result?: R) => void
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unnecessary-type-parameters -- wraps fs functions of every signature
 function callbackStyle<R>(fn: (...args: any[]) => R) {
   return (...args: unknown[]): void => {
     const callback = args.pop() as Callback<R>

@@ -8,7 +8,7 @@ interface GuestTaskOptions { name: string }
 
 export function task(options: GuestTaskOptions, fn: TaskFunction): (...args: unknown[]) => Promise<unknown> {
   registerTask(options.name, fn)
-  return async (...args: unknown[]) => JSON.parse(callTask(options.name, JSON.stringify(args)))
+  return async (...args: unknown[]) => JSON.parse(callTask(options.name, JSON.stringify(args))) as unknown
 }
 
 export function defineConfig<T>(config: T): T {

@@ -14,6 +14,7 @@ export interface ServeOptions {
   tools: Promise<CapsuleTool[]>
 }
 
+/* eslint-disable @typescript-eslint/no-deprecated -- the low-level Server on purpose (see above) */
 export function createMcpServer(options: ServeOptions): Server {
   const byName = options.tools.then((tools) => new Map(tools.map((tool) => [tool.name, tool])))
   byName.catch(() => {}) // serveStdio reports the failure

@@ -15,7 +15,7 @@ function clip(text: string, max: number): string {
 export function envelopeResult(envelope: Envelope): CallToolResult {
   const head = envelope.success
     ? clip(typeof envelope.result === 'string' ? envelope.result : JSON.stringify(envelope.result) ?? 'null', MAX_TEXT)
-    : `${envelope.error!.error_type}: ${clip(envelope.error!.message, MAX_TEXT)}`
+    : `${envelope.error.error_type}: ${clip(envelope.error.message, MAX_TEXT)}`
   const logs = envelope.execution.logs
   const shown = logs.slice(0, MAX_LOG_LINES).map((entry) => `[${entry.level}] ${clip(entry.message, 500)}`)
   if (logs.length > MAX_LOG_LINES) shown.push(`… ${logs.length - MAX_LOG_LINES} more log lines in structuredContent`)

@@ -42,12 +42,17 @@ export class OptionError extends Error {
 
   /** The same error, reported as coming from the project defaults. */
   inDefaults(): OptionError {
-    return new OptionError({ ...this, scope: 'defaults' })
+    return new OptionError({ ...this.init(), scope: 'defaults' })
   }
 
   /** The same error, one level deeper: `path` gets `segment` prepended. */
   at(segment: string | number): OptionError {
-    return new OptionError({ ...this, path: [segment, ...this.path] })
+    return new OptionError({ ...this.init(), path: [segment, ...this.path] })
+  }
+
+  private init(): OptionErrorInit {
+    const { option, value, reason, accepted, path, scope } = this
+    return { option, value, reason, accepted, path, scope }
   }
 }
 

@@ -25,4 +25,4 @@ type CompoundDuration<Units extends string[]> = Units extends [infer Unit extend
   : never
 
 /** `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'1m30s'`, `'30 s'` (units h, m, s, ms, in that order). */
-export type DurationString = `${number}${' '}${Spellings<DurationUnits[number]>}` | `${number}${Spellings<'h' | 'm' | 's' | 'ms'>}` | CompoundDuration<DurationUnits>
+export type DurationString = `${number} ${Spellings<DurationUnits[number]>}` | `${number}${Spellings<'h' | 'm' | 's' | 'ms'>}` | CompoundDuration<DurationUnits>

@@ -51,7 +51,6 @@ async function describe(dir: string, name: string): Promise<ManifestFile> {
   return file
 }
 
-
 let tools: ManifestToolchain | undefined
 
 /** The versions that shaped the artifacts, and the sha256 of the WIT world they implement. */

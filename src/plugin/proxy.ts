@@ -42,8 +42,10 @@ function proxyOptions(target: ProxyTarget): string {
   // `import.meta.url` (it inlines the SOURCE file's URL) nor `typeof __filename` (folded to
   // true): its base URI is the output's real location at run time. When the bundler does not
   // say (Rollup decides per output), whichever exists at run time.
-  const from = target.format === 'webpack-esm' ? 'new URL("./capsule-proxy.js", __webpack_base_uri__).href'
-    : target.format === 'cjs' ? '__filename'
+  const from = target.format === 'webpack-esm'
+    ? 'new URL("./capsule-proxy.js", __webpack_base_uri__).href'
+    : target.format === 'cjs'
+      ? '__filename'
       : 'typeof __filename === "string" ? __filename : import.meta.url'
   return `{ module: ${module}, manifestName: ${JSON.stringify(target.manifestName)}, from: ${from} }`
 }

@@ -75,7 +75,7 @@ export function classifyGuestError(payload: unknown, state: CallState, readings:
   } else if (typeof payload === 'string') {
     try {
       const parsed = JSON.parse(payload) as unknown
-      claimed = parsed !== null && typeof parsed === 'object' ? (parsed as Partial<TaskError>) : { error_type: 'task_error', message: payload }
+      claimed = parsed !== null && typeof parsed === 'object' ? parsed : { error_type: 'task_error', message: payload }
     } catch {
       claimed = { error_type: 'task_error', message: payload }
     }

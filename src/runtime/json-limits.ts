@@ -34,8 +34,7 @@ export function jsonDepth(json: string, limit = Number.POSITIVE_INFINITY): numbe
         deepest = depth
         if (deepest > limit) return deepest
       }
-    }
-    else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) depth--
+    } else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) depth--
   }
   return deepest
 }

@@ -1,7 +1,6 @@
 // Wires a runtime's lifecycle: the event emitter with its subscribers (diagnostics_channel
 // always, OpenTelemetry spans when `@opentelemetry/api` is installed), the module name events
 // carry, and the adapter that turns the compiler's progress lines into compile events.
-import { relative } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { publishEvent } from './diagnostics.ts'
 import { CallEvents, type CallIdentity, type CapsuleEvent } from './events.ts'

@@ -21,7 +21,6 @@ import { intersectPolicy } from './policy-intersection.ts'
 import { DEFAULT_POOL_SIZE, WorkerPool, type SandboxStats } from './pool.ts'
 import { validateRunOptions, type RunOptions } from './run-options.ts'
 
-
 export interface RuntimeOptions {
   poolSize?: number
   cwd?: string
@@ -124,6 +123,7 @@ function idleTimeoutMs(value: string | number | undefined): number {
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- closures over the pool: they never use `this`
   const { run, close, on, calls, sandboxStats } = createPolicyRuntime(options)
   return { run, close, on, calls, sandboxStats }
 }

@@ -5,7 +5,7 @@
 // the thread (the only thing that stops `while(true){}`), answering the call anyway. A call
 // that had not started when its worker died, or that is taken back for an idle worker, is
 // answered NOT_STARTED so the pool sends it elsewhere. It also answers sub-task requests.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, type Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
 import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
@@ -66,7 +66,7 @@ export class SandboxWorker {
   private readonly subtaskCounter: Int32Array
   private readonly lanes: CallLanes
   private readonly enginesSent = new Set<string>()
-  private readonly pending: (Pending | undefined)[] = new Array(LANES).fill(undefined)
+  private readonly pending: (Pending | undefined)[] = new Array<Pending | undefined>(LANES).fill(undefined)
   /** Calls this worker holds (running or queued), reserved synchronously by `call`. */
   load = 0
   /** False once the thread was terminated or crashed: never reuse it. */

@@ -83,7 +83,7 @@ async function checkAwaited(test: object): Promise<void> {
   if (forgotten.length === 0) return
   const outcomes = await Promise.all(forgotten.map((entry) => entry.settled))
   const errors = forgotten.map((entry, index) => forgottenError(entry, outcomes[index]!))
-  if (errors.length === 1) throw errors[0]
+  if (errors.length === 1) throw errors[0]!
   throw new AggregateError(errors, `${errors.length} assertions were not awaited:\n\n${errors.map((error) => error.message).join('\n\n')}`)
 }
 

@@ -49,9 +49,11 @@ export function findTaskCalls(program: Program): TaskCalls {
     if (callee.type === 'Identifier' && taskNames.has(callee.name)) return node
     if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && namespaces.has(callee.object.name)) {
       const property = callee.property
-      const name = property.type === 'Identifier' && !callee.computed ? property.name
-        : property.type === 'Literal' && typeof property.value === 'string' ? property.value
-        : null
+      const name = property.type === 'Identifier' && !callee.computed
+        ? property.name
+        : property.type === 'Literal' && typeof property.value === 'string'
+          ? property.value
+          : null
       if (name === 'task') return node
     }
     return null

@@ -10,7 +10,6 @@ import { instrumentFuel } from './instrument-fuel.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './instrumentation.ts'
 import { patchEngineSupport } from './patch-glue.ts'
 
-
 export interface EngineParts {
   /** sha256 of the split (uninstrumented) engine: what task data is tied to. */
   engineKey: string

@@ -26,7 +26,7 @@ export interface ExpressionShapes {
   UNREACHABLE: number
   /** Expressions without children. */
   LEAVES: Set<number>
-  shapeOf(expression: Pointer): Shape | undefined
+  shapeOf: (expression: Pointer) => Shape | undefined
   /** A function's body as a parent slot: `replace(fn, 0, body)`. */
   FUNCTION_BODY: Shape
 }

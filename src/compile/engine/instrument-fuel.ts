@@ -86,10 +86,10 @@ function holdsControlFlow(expression: Pointer, scratch: Pointer[], fields: numbe
 export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: InstrumentStats } {
   const started = performance.now()
   const module = binaryen.readBinary(engine)
-  module.addGlobal(FUEL_GLOBAL, binaryen.i64, true, module.i64.const(0n as never))
+  module.addGlobal(FUEL_GLOBAL, binaryen.i64, true, module.i64.const(0n))
   module.addGlobalExport(FUEL_GLOBAL, FUEL_EXPORT)
   const typeOf = (expression: Pointer): number => B._BinaryenExpressionGetType!(expression)
-  const i64 = (value: number): Pointer => module.i64.const(BigInt(value) as never)
+  const i64 = (value: number): Pointer => module.i64.const(BigInt(value))
 
   const stats: InstrumentStats = { functions: 0, regions: 0, exits: 0, milliseconds: 0 }
   const expressions: Pointer[] = []
@@ -107,7 +107,7 @@ export function instrumentFuel(engine: Uint8Array): { wasm: Uint8Array; stats: I
     parentFields.push(field)
   }
   for (let index = 0, count = module.getNumFunctions(); index < count; index++) {
-    const fn = module.getFunctionByIndex(index) as unknown as Pointer
+    const fn = module.getFunctionByIndex(index)
     const body = B._BinaryenFunctionGetBody!(fn)
     if (!body) continue
     stats.functions++

@@ -105,7 +105,7 @@ function callDirectly(glue: string, spec: DirectImport): string {
   if (labels.length !== 1) throw new GluePatchError(`jco glue: expected one trampoline for ${spec.iface}#${spec.fn}, found ${labels.length}`)
   const index = labels[0]![1]!
   const start = glue.indexOf(`\n  const _trampoline${index} = function(`)
-  const end = labels[0]!.index!
+  const end = labels[0]!.index
   if (start < 0 || start > end) throw new GluePatchError(`jco glue: the body of _trampoline${index} (${spec.iface}#${spec.fn}) not found`)
   const body = glue.slice(start, end)
   if (!body.includes(`fn: () => _trackHostOperation(() => ${spec.host}()),`)) {

@@ -1,7 +1,7 @@
 // Turns a failed snapshot into a build error at the user's own code: the engine reports the
 // guest bundle's position (`capsule-guest.js:140:9 TypeError: …` and a `Stack:` of frames), the
 // bundle's source map takes it back to the task module (or the file it imported) and its line.
-import { relative, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { GUEST_SOURCE_NAME } from './take-snapshot.ts'
 import { displayPath } from '../../shared/display-path.ts'

@@ -29,7 +29,7 @@ export function viteHooks(ctx: CapsuleContext): Partial<Plugin> {
       for (const module of extra) graph.invalidateModule(module)
       return [...modules, ...extra]
     },
-    generateBundle: emitAssetsHook(ctx) as Plugin['generateBundle'],
+    generateBundle: emitAssetsHook(ctx),
   }
   return hooks
 }

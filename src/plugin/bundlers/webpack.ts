@@ -22,7 +22,7 @@ export function setupWebpack(ctx: CapsuleContext, compiler: WebpackLikeCompiler)
   ctx.outputFormat = compiler.options.output.module ? 'webpack-esm' : 'cjs'
   const existing = compiler.options.externals
   const ours = { [RUNTIME_ID]: `${type} ${RUNTIME_ID}` }
-  compiler.options.externals = existing === undefined ? [ours] : [...(Array.isArray(existing) ? existing : [existing]), ours]
+  compiler.options.externals = existing === undefined ? [ours] : [...(Array.isArray(existing) ? existing as unknown[] : [existing]), ours]
 }
 
 /** Task modules in this compilation (to leave out those a watch rebuild no longer imports). */

@@ -1,7 +1,7 @@
 // The main thread's handle on one session worker: opens the session's sandbox, sends runs one
 // at a time, starts the run's wall-clock timer when the guest starts, and on timeout or abort
 // terminates the thread (the only thing that stops `while(true){}`), answering the run anyway.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { ModuleArtifact } from '../artifact.ts'
 import { engineModules } from '../engine/engine-modules.ts'
 import { failedAttempt } from '../envelope.ts'

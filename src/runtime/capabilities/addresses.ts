@@ -2,6 +2,7 @@
 // shared (carrier-grade NAT) range, in IPv4 and IPv6 (IPv4-mapped IPv6 counts as its IPv4).
 // A name matched only by a wildcard host rule ('*', '*.x.com') never reaches one of these:
 // whoever controls a name's DNS could otherwise point it at the host's internal services.
+
 import { BlockList, isIP } from 'node:net'
 
 const internal = new BlockList()

@@ -21,8 +21,7 @@ function readEnvFile(path: string): NodeJS.Dict<string> {
     const values = parseEnv(readFileSync(path, 'utf8'))
     cache.set(path, { stamp, values })
     return values
-  }
-  catch {
+  } catch {
     cache.delete(path)
     return {}
   }

@@ -16,7 +16,7 @@
 import { ftruncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs'
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { FileGrant, ResolvedFileMode } from '../../options/policy.ts'
-import { fsErrorToFailure, fsFailure } from './fs-errors.ts'
+import { errorCode, fsErrorToFailure, fsFailure } from './fs-errors.ts'
 import { guestToHostPath, normalizeGuestPath, type GuestMount } from './guest-paths.ts'
 import { closeQuietly, FLAGS, openDir, openEntry, type OpenedDir } from './opened-files.ts'
 import { resolveRealEntry, resolveRealPath } from './real-paths.ts'
@@ -180,13 +180,11 @@ export function createFileGate(options: FileGateOptions): FileGate {
       const refusal = refusalFor(where, write)
       if (refusal) return deny(operation, guest, refusal)
       return use(dir, name, where)
-    }
-    catch (error) {
+    } catch (error) {
       // open() of a FIFO with no reader (write side) or of a socket: not a regular file.
-      if ((error as NodeJS.ErrnoException).code === 'ENXIO') return deny(operation, guest, 'not a regular file')
+      if (errorCode(error) === 'ENXIO') return deny(operation, guest, 'not a regular file')
       return fsErrorToFailure(error, operation, guest)
-    }
-    finally {
+    } finally {
       closeQuietly(dir?.fd)
     }
   }
@@ -218,8 +216,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
         if (entry.isDirectory()) removeTree(dir, entry.name)
         else unlinkSync(dir.child(entry.name))
       }
-    }
-    finally {
+    } finally {
       closeQuietly(dir.fd)
     }
     rmdirSync(parent.child(name))
@@ -247,19 +244,16 @@ export function createFileGate(options: FileGateOptions): FileGate {
       if (refusal) return deny(operation, guest, refusal)
       try {
         mkdirSync(dir.child(name))
-      }
-      catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw error
         const existing = openEntry(dir.child(name), FLAGS.probe)
         closeQuietly(existing.fd)
         if (!existing.stats.isDirectory()) throw error
       }
       return succeed(undefined)
-    }
-    catch (error) {
+    } catch (error) {
       return fsErrorToFailure(error, operation, guest)
-    }
-    finally {
+    } finally {
       closeQuietly(dir?.fd)
     }
   }
@@ -278,8 +272,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
         try {
           const buffer = readFileSync(opened.fd)
           return succeed(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength))
-        }
-        finally {
+        } finally {
           closeQuietly(opened.fd)
         }
       })
@@ -296,8 +289,7 @@ export function createFileGate(options: FileGateOptions): FileGate {
           if (!append) ftruncateSync(opened.fd, 0)
           for (let offset = 0; offset < data.byteLength;) offset += writeSync(opened.fd, data, offset)
           return succeed(undefined)
-        }
-        finally {
+        } finally {
           closeQuietly(opened.fd)
         }
       })
@@ -313,11 +305,9 @@ export function createFileGate(options: FileGateOptions): FileGate {
         const refusal = refusalFor(dir.real, false)
         if (refusal) return deny('scandir', target.guest, refusal)
         listed = succeed(readdirSync(dir.self, { withFileTypes: true }).map(entry => ({ name: entry.name, kind: kindOf(entry) })))
-      }
-      catch (error) {
+      } catch (error) {
         return fsErrorToFailure(error, 'scandir', target.guest)
-      }
-      finally {
+      } finally {
         closeQuietly(dir?.fd)
       }
       // Mount aliases show up as directories in their guest parent.
@@ -360,9 +350,8 @@ export function createFileGate(options: FileGateOptions): FileGate {
         let entry: Stats
         try {
           entry = lstatSync(dir.child(name))
-        }
-        catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return force ? succeed(undefined) : fsFailure('ENOENT', 'rm', target.guest)
+        } catch (error) {
+          if (errorCode(error) === 'ENOENT') return force ? succeed(undefined) : fsFailure('ENOENT', 'rm', target.guest)
           throw error
         }
         // Without `recursive`, a directory is removed only when empty (rmdir semantics).

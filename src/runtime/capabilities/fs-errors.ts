@@ -33,13 +33,20 @@ export function fsMessage(code: string, operation: string, guestPath: string, de
   return `${code}: ${detail ?? DESCRIPTIONS[code] ?? 'operation failed'}, ${operation} '${guestPath}'`
 }
 
+/** A failure named the way Node names fs errors, e.g. `EACCES: ..., open 'data/x.txt'`. */
 export function fsFailure(code: string, operation: string, guestPath: string, denied = false, detail?: string): CapabilityFailure {
   return fail(code, fsMessage(code, operation, guestPath, detail), denied)
 }
 
+/** The Node-style `code` of a thrown error ('ENOENT', 'ERR_FS_EISDIR', ...), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
 /** Maps a thrown fs error; unknown codes become EIO. The original message is dropped. */
 export function fsErrorToFailure(error: unknown, operation: string, guestPath: string): CapabilityFailure {
-  const raw = (error as NodeJS.ErrnoException | null)?.code
+  const raw = errorCode(error)
   const code = raw && (CODE_ALIASES[raw] ?? (/^E[A-Z0-9]+$/.test(raw) ? raw : undefined))
   return fsFailure(code ?? 'EIO', operation, guestPath)
 }

@@ -27,8 +27,7 @@ export function checkUrl(url: string, rules: readonly string[]): UrlCheck {
   let parsed: URL
   try {
     parsed = new URL(url)
-  }
-  catch {
+  } catch {
     return { ok: false, kind: 'invalid', reason: `invalid URL: ${String(url).slice(0, 200)}` }
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')

@@ -3,7 +3,7 @@
 // then take the answer with receiveMessageOnPort. The I/O worker is spawned lazily, unref'd,
 // and replaced if it ever fails to answer in time.
 
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, receiveMessageOnPort, type Worker, type MessagePort } from 'node:worker_threads'
 import { startWorker } from '../worker-exec-argv.ts'
 import { HTTP_IO_WORKER_SOURCE } from './http-io-worker-source.ts'
 
@@ -54,6 +54,7 @@ function spawnIoWorker(): IoWorker {
 
 interface Answer { id: number, ok: boolean, [key: string]: unknown }
 
+/** A channel whose I/O worker starts on the first hop. */
 export function createSyncHopChannel(): SyncHopChannel {
   let io: IoWorker | undefined
   let nextId = 0

@@ -6,8 +6,8 @@
 // only by a wildcard rule never reaches a loopback, private or link-local address.
 // Records keep method, URL, status and duration of each hop made — never headers or bodies.
 
-import type { HostRequest } from '../../types.ts'
 import { isIP } from 'node:net'
+import type { HostRequest } from '../../types.ts'
 import { isInternalAddress } from './addresses.ts'
 import { checkUrl } from './hosts.ts'
 import { createSyncHopChannel, type LookupAnswer } from './http-sync-channel.ts'
@@ -76,6 +76,7 @@ function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000
 }
 
+/** A client whose one I/O worker serves every request made through it (see HttpClient.close). */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const channel = createSyncHopChannel()
   let denials = 0
@@ -85,8 +86,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     try {
       const addresses = options.lookup(hostname).filter(address => isIP(address) !== 0)
       return addresses.length > 0 ? { ok: true, addresses } : { ok: false, code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${hostname}` }
-    }
-    catch (error) {
+    } catch (error) {
       return { ok: false, code: 'ENOTFOUND', message: `getaddrinfo ENOTFOUND ${hostname}: ${(error as Error).message}` }
     }
   }
@@ -132,8 +132,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         let addresses: string[]
         if (isIP(hostname) !== 0) {
           addresses = [hostname]
-        }
-        else {
+        } else {
           const found = resolveName(hostname, remaining)
           if (!found.ok) return failure(found.code, found.message)
           addresses = found.addresses
@@ -163,8 +162,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         let next: URL
         try {
           next = new URL(location, check.url)
-        }
-        catch {
+        } catch {
           return failure('ERR_INVALID_URL', 'invalid redirect location')
         }
         if ((answer.status === 303 && method !== 'GET' && method !== 'HEAD')

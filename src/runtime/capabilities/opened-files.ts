@@ -84,6 +84,7 @@ export function openEntry(path: string, flags: number): OpenedFile {
   }
 }
 
+/** Closes `fd` if there is one, ignoring errors (cleanup on paths that already failed). */
 export function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return
   try {

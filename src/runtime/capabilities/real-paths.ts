@@ -3,15 +3,12 @@
 
 import { lstatSync, realpathSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { errorCode } from './fs-errors.ts'
 
 export type ResolvedHostPath =
   | { ok: true, real: string, exists: boolean }
   /** The path runs through a dangling or looping symlink: its target cannot be checked. */
   | { ok: false }
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code
-}
 
 /** Resolves every symlink of `hostPath` (absolute), following the final component too. */
 export function resolveRealPath(hostPath: string): ResolvedHostPath {
@@ -21,8 +18,7 @@ export function resolveRealPath(hostPath: string): ResolvedHostPath {
     try {
       const real = realpathSync.native(current)
       return { ok: true, real: missing.length ? join(real, ...missing.reverse()) : real, exists: missing.length === 0 }
-    }
-    catch (error) {
+    } catch (error) {
       const code = errorCode(error)
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return { ok: false }
       if (code === 'ENOENT' && entryExists(current)) return { ok: false } // dangling symlink
@@ -44,12 +40,12 @@ export function resolveRealEntry(hostPath: string): ResolvedHostPath {
   return { ok: true, real, exists: resolvedParent.exists && entryExists(real) }
 }
 
-export function entryExists(path: string): boolean {
+/** Whether a directory entry exists at `path` (a dangling symlink counts). */
+function entryExists(path: string): boolean {
   try {
     lstatSync(path)
     return true
-  }
-  catch {
+  } catch {
     return false
   }
 }

@@ -18,10 +18,12 @@ export interface CapabilityFailure {
 
 export type CapabilityResult<T> = CapabilityOk<T> | CapabilityFailure
 
+/** A successful answer carrying `value`. */
 export function succeed<T>(value: T): CapabilityOk<T> {
   return { ok: true, value }
 }
 
+/** A failed answer; `denied` when a capability policy refused the operation. */
 export function fail(code: string, message: string, denied = false): CapabilityFailure {
   return { ok: false, code, message, denied }
 }

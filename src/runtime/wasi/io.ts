@@ -12,9 +12,11 @@ export class InputStream {
   read(): Uint8Array {
     throw { tag: 'closed' }
   }
+
   blockingRead(): Uint8Array {
     throw { tag: 'closed' }
   }
+
   subscribe(): Pollable {
     return new Pollable(0n)
   }
@@ -26,12 +28,15 @@ export class OutputStream {
   checkWrite(): bigint {
     return 1_048_576n
   }
+
   write(contents: Uint8Array): void {
     this.sink(this.decoder.decode(contents))
   }
+
   blockingWriteAndFlush(contents: Uint8Array): void {
     this.write(contents)
   }
+
   flush(): void {}
   blockingFlush(): void {}
   subscribe(): Pollable {

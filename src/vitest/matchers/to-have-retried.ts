@@ -25,7 +25,7 @@ export function toHaveRetried(this: MatcherState, received: unknown, times?: num
     return {
       pass,
       message: pass
-        ? () => `${title}\n\nExpected the ${taskLabel(this, envelope)} not to be retried ${times === undefined ? 'at all' : `${retriesWord(times)}`}, but it was\n${lines}`
+        ? () => `${title}\n\nExpected the ${taskLabel(this, envelope)} not to be retried ${times === undefined ? 'at all' : retriesWord(times)}, but it was\n${lines}`
         : () => `${title}\n\nExpected the ${taskLabel(this, envelope)} to be retried ${times === undefined ? 'at least once' : retriesWord(times)}\n${lines}`,
     }
   })
