@@ -28,6 +28,8 @@ import { cliColdStart } from './cli-cold-start.ts'
 
 const ROUNDS = 20
 const PER_ROUND = 10
+/** Calls before the warm measurements (see the warm-up below). */
+const WARM_UP_CALLS = 1_000
 const IN_FLIGHT = 16
 const THROUGHPUT_CALLS = 1_000
 
@@ -141,8 +143,12 @@ export async function main(root: string): Promise<void> {
   const freshOnly = createRuntime({ cwd: root })
   delete process.env.CAPSULE_SANDBOX_REUSE
   const warm = { reset: [] as number[], fresh: [] as number[], quickjs: [] as number[] }
-  for (const runtime of [reusing, freshOnly]) for (let i = 0; i < 20; i++) await runtime.run(noop)
-  for (let i = 0; i < 200; i++) quickjsCall(quickjs)
+  // Warm means steady state: V8 tiers the engine's hot functions up (TurboFan, in background
+  // threads) over the first few hundred calls; until then calls are ~2x slower and the compile
+  // jobs take a core. quickjs gets as many warm-up calls.
+  for (let i = 0; i < WARM_UP_CALLS; i++) await reusing.run(noop)
+  for (let i = 0; i < 50; i++) await freshOnly.run(noop)
+  for (let i = 0; i < WARM_UP_CALLS; i++) quickjsCall(quickjs)
   // CPU time of the whole process (every thread) per call: what a loaded machine inflates least
   const cpu = { reset: 0, quickjs: 0 }
   const cpuOf = async (fn: () => Promise<void>) => {
@@ -157,7 +163,10 @@ export async function main(root: string): Promise<void> {
     })
     for (let i = 0; i < PER_ROUND; i++) {
       warm.fresh.push(await timed(() => freshOnly.run(noop)))
-      await sleep(8) // its next instance is made after the answer, off the caller's path
+      // Its next instance is made after the answer, off the caller's path (~20 ms on a new
+      // memory here): wait it out, so it neither queues this side's next call nor takes a core
+      // from the other sides' rounds.
+      await sleep(40)
     }
     cpu.quickjs += await cpuOf(async () => {
       for (let i = 0; i < PER_ROUND; i++) warm.quickjs.push(await timed(() => quickjsCall(quickjs)))

@@ -6,8 +6,12 @@
 // get their sha256 when this process first gets them (file-digests.ts: hashed once per file
 // version, not once per process) and are checked again before every later run, as a
 // manifest's are: a cached file changed since is refused, never loaded.
+// Before each run of a remembered `file`, its inputs are stat'ed to notice an edit; the guest
+// runtime files this package ships (its own dist/) are left out of that check: they change only
+// with the package, whose code this process has loaded already.
 import { statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { EngineArtifact, ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
 import { digestOf, type FileDigest } from './file-digests.ts'
@@ -21,9 +25,16 @@ import { filesStamp } from '../shared/file-stamp.ts'
 
 type TaskDefaults = CapsuleOptions['defaults']
 
+/** This package's build output (where the bundled runtime lives), with a trailing separator. */
+const OWN_DIST = dirname(fileURLToPath(import.meta.url)) + sep
+
+/** The inputs an edit may move: every file of the bundle but this package's own. */
+const editableInputs = (inputs: string[]): string[] => inputs.filter((input) => !input.startsWith(OWN_DIST))
+
 interface Remembered {
   artifact: ModuleArtifact
-  inputs: string[]
+  /** The inputs checked before each run (editableInputs). */
+  watched: string[]
   stamp: string
   /** sha256 of every artifact file the runtime loads, taken when it was compiled or found. */
   hashes: Map<string, FileDigest>
@@ -77,7 +88,7 @@ export class ModuleResolver {
     const known = this.compiled.get(key)
     if (known) {
       const remembered = await known.catch(() => undefined)
-      if (remembered && filesStamp(remembered.inputs) === remembered.stamp) {
+      if (remembered && filesStamp(remembered.watched) === remembered.stamp) {
         verifyArtifact(remembered)
         return remembered.artifact
       }
@@ -102,8 +113,8 @@ export class ModuleResolver {
     const { compileModule } = await importOptional('compiling a task module', () => import('../compile/index.ts'))
     try {
       const artifact = await compileModule(file, { root, cacheDir: this.cacheDir, defaults: this.defaults, buildTimeout: this.buildTimeout, onEvent, onEngine: this.onEngine })
-      const inputs = [...new Set([file, ...artifact.inputs])]
-      return { artifact, inputs, stamp: filesStamp(inputs), hashes: hashArtifact(artifact) }
+      const watched = editableInputs([...new Set([file, ...artifact.inputs])])
+      return { artifact, watched, stamp: filesStamp(watched), hashes: hashArtifact(artifact) }
     } catch (error) {
       if (error instanceof CapsuleError) throw error
       throw missingDependencyError('compiling a task module', error) ?? new CapsuleError('INVALID_TASK_MODULE', errorMessage(error))

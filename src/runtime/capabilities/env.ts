@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseEnv } from 'node:util'
-import { fileStamp } from '../../shared/file-stamp.ts'
+import { fileStamp, MISSING_STAMP } from '../../shared/file-stamp.ts'
 
 const ENV_FILES = ['.env.local', '.env'] as const
 
@@ -18,7 +18,7 @@ function readEnvFile(path: string): NodeJS.Dict<string> {
     const stamp = fileStamp(path)
     const cached = cache.get(path)
     if (cached && cached.stamp === stamp) return cached.values
-    const values = parseEnv(readFileSync(path, 'utf8'))
+    const values = stamp === MISSING_STAMP ? {} : parseEnv(readFileSync(path, 'utf8'))
     cache.set(path, { stamp, values })
     return values
   } catch {
@@ -33,6 +33,7 @@ export function resolveEnv(
   root: string,
   processEnv: NodeJS.Dict<string> = process.env,
 ): Record<string, string> {
+  if (names.length === 0) return {}
   const files = ENV_FILES.map(file => readEnvFile(join(root, file)))
   const entries: [string, string][] = []
   for (const name of names) {
