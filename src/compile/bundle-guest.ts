@@ -52,6 +52,14 @@ export interface GuestBundle {
   inputs: string[]
 }
 
+/**
+ * Starts esbuild's service process now (its first call spawns it, ~50–100 ms in a new process),
+ * so it is up by the time the module's tasks are discovered and the bundle is asked for.
+ */
+export function prewarmBundler(): void {
+  import('esbuild').then(({ transform }) => transform('')).catch(() => {})
+}
+
 /** `root`: the project root; imports must stay inside it (or in node_modules). */
 export async function bundleGuest(taskModulePath: string, resolveDir: string, root: string = resolveDir): Promise<GuestBundle> {
   // Loaded only when a bundle is really needed: a cache hit with unchanged inputs never pays for it.

@@ -11,6 +11,8 @@ export { defaultCacheDir } from './cache-layout.ts'
 export async function compileModule(file: string, options: CompileOptions): Promise<CompiledModule> {
   const hit = await cachedModule(file, options, displayPath(resolve(options.root, file), options.root))
   if (hit) return hit
+  // A real compile ahead: the bundler's service starts while the compiler loads.
+  void import('./bundle-guest.ts').then(({ prewarmBundler }) => prewarmBundler(), () => {})
   const { compileModule: compile } = await import('./compile-module.ts')
   return compile(file, options)
 }
