@@ -85,9 +85,10 @@ export class SandboxWorker {
     this.worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
     this.worker.unref()
     // Node refs the worker's port again as the thread comes up: a worker that never took a call
-    // (one readied ahead) would keep the process alive. Unref it once more when it is online.
+    // (one readied ahead) would keep the process alive. Unref it once more when it is online —
+    // unless it is being terminated (terminate() holds it ref'd until it has exited).
     this.worker.once('online', () => {
-      if (this.load === 0) this.worker.unref()
+      if (this.load === 0 && this.alive) this.worker.unref()
     })
     this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
@@ -245,6 +246,9 @@ export class SandboxWorker {
 
   terminate(): Promise<number> {
     this.alive = false
+    // Awaited by close(): held ref'd until the thread has exited, else a process with nothing
+    // else to do ends first and that await never settles (exit code 13 under top-level await).
+    this.worker.ref()
     return this.worker.terminate()
   }
 }
