@@ -81,7 +81,9 @@ describe('capsule mcp --eval', () => {
   let client: Client
 
   beforeAll(async () => {
-    client = await connect(['--eval', '--timeout', '5s', '--compute', 'high'], mkdtempSync(join(tmpdir(), 'capsule-test-mcp-eval-')))
+    // 10^13 fuel: the 5 s timeout, not the budget, stops the endless loop below (HIGH's 50G fuel
+    // lasts only ~2.4–5.5 s on Node 24).
+    client = await connect(['--eval', '--timeout', '5s', '--compute', '10000000000000'], mkdtempSync(join(tmpdir(), 'capsule-test-mcp-eval-')))
   })
   afterAll(() => client?.close())
 
