@@ -1,16 +1,13 @@
 // Synchronous HTTP client: called from a worker thread (as in a sandbox worker) while real
 // node:http servers run on this test's main thread — redirects, denials, limits, records.
 
-import { buildSync } from 'esbuild'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startHttpClientWorker } from './helpers/http-client-worker.ts'
 import type { HttpLimits, HttpRequest, HttpResult } from '../src/runtime/capabilities/http.ts'
 
 interface Seen { method: string, url: string, headers: IncomingMessage['headers'], body: string }
@@ -101,15 +98,7 @@ beforeAll(async () => {
   closedPort = closed.port
   await new Promise(resolve => closed.server.close(resolve))
 
-  bundleDir = mkdtempSync(join(tmpdir(), 'capsule-http-'))
-  const outfile = join(bundleDir, 'http.mjs')
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('../src/runtime/capabilities/http.ts', import.meta.url))],
-    bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent',
-  })
-  worker = new Worker(new URL('../fixtures/capabilities/http-caller-worker.mjs', import.meta.url), {
-    workerData: { clientModule: pathToFileURL(outfile).href },
-  })
+  ;({ worker, bundleDir } = startHttpClientWorker(new URL('../fixtures/capabilities/http-caller-worker.mjs', import.meta.url), 'capsule-http'))
 })
 
 beforeEach(() => {

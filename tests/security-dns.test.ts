@@ -2,15 +2,12 @@
 // hop connects to the address that was checked; a name matched only by a wildcard rule ('*',
 // '*.x') never reaches a loopback/private/link-local address, on any redirect hop either; an
 // exact name rule or an IP-literal rule does. A resolver hook maps test names to 127.0.0.1.
-import { buildSync } from 'esbuild'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startHttpClientWorker } from './helpers/http-client-worker.ts'
 import { isInternalAddress } from '../src/runtime/capabilities/addresses.ts'
 import type { HttpRequest, HttpResult } from '../src/runtime/capabilities/http.ts'
 
@@ -43,15 +40,7 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as AddressInfo).port
-  bundleDir = mkdtempSync(join(tmpdir(), 'capsule-dns-'))
-  const outfile = join(bundleDir, 'http.mjs')
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('../src/runtime/capabilities/http.ts', import.meta.url))],
-    bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent',
-  })
-  worker = new Worker(new URL('../fixtures/capabilities/http-resolver-worker.mjs', import.meta.url), {
-    workerData: { clientModule: pathToFileURL(outfile).href },
-  })
+  ;({ worker, bundleDir } = startHttpClientWorker(new URL('../fixtures/capabilities/http-resolver-worker.mjs', import.meta.url), 'capsule-dns'))
 })
 
 beforeEach(() => {
