@@ -2,14 +2,14 @@
 // exit codes — 0 task succeeded, 1 task failed, 2 usage/config/build error (one line on stderr).
 import { cac } from 'cac'
 import pc from 'picocolors'
-import { CapsuleError } from '../runtime/index.ts'
-import { buildCommand, type BuildFlags } from './commands/build.ts'
-import { execCommand, type ExecFlags } from './commands/exec.ts'
-import { inspectCommand, type InspectFlags } from './commands/inspect.ts'
-import { mcpCommand, type McpFlags } from './commands/mcp.ts'
-import { runCommand, type RunFlags } from './commands/run.ts'
+import { CapsuleError } from '../runtime/errors.ts'
+import type { BuildFlags } from './commands/build.ts'
+import type { ExecFlags } from './commands/exec.ts'
+import type { InspectFlags } from './commands/inspect.ts'
+import type { McpFlags } from './commands/mcp.ts'
+import type { RunFlags } from './commands/run.ts'
 import { terminalSafe } from './terminal-text.ts'
-import { workerCommand, type WorkerFlags } from './commands/worker.ts'
+import type { WorkerFlags } from './commands/worker.ts'
 import { unknownOptionMessage } from './unknown-option.ts'
 import { oneLine, UsageError } from './usage-error.ts'
 import { version } from '../version.ts'
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('capsule run examples/hello.capsule.ts World')
     .example("capsule run --args '[\"World\"]'   # the entrypoint of capsule.config.*")
     .action((file: string | undefined, args: string[], flags: RunFlags) => {
-      pending = runCommand(file, args, flags)
+      pending = import('./commands/run.ts').then((command) => command.runCommand(file, args, flags))
     })
 
   cli
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'Print lifecycle lines on stderr')
     .example('capsule build --out-dir dist')
     .action((files: string[], flags: BuildFlags) => {
-      pending = buildCommand(files, flags)
+      pending = import('./commands/build.ts').then((command) => command.buildCommand(files, flags))
     })
 
   cli
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--mount <spec>', 'Grant a directory: HOST[::GUEST][:ro|:rw] (repeatable)')
     .example('capsule exec dist/capsule.manifest.json World --task tasks/hello.capsule.ts#main')
     .action((manifest: string, args: string[], flags: ExecFlags) => {
-      pending = execCommand(manifest, args, flags)
+      pending = import('./commands/exec.ts').then((command) => command.execCommand(manifest, args, flags))
     })
 
   cli
@@ -72,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--config <file>', 'Project config, for a task module (default: capsule.config.* in the working directory)')
     .example('capsule inspect dist/capsule.manifest.json')
     .action((target: string, flags: InspectFlags) => {
-      pending = inspectCommand(target, flags)
+      pending = import('./commands/inspect.ts').then((command) => command.inspectCommand(target, flags))
     })
 
   cli
@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--trace <file>', 'Append every lifecycle event to <file> as one JSON line')
     .example('capsule worker dist/capsule.manifest.json --redis redis://127.0.0.1:6379 --concurrency 4')
     .action((manifest: string, flags: WorkerFlags) => {
-      pending = workerCommand(manifest, flags)
+      pending = import('./commands/worker.ts').then((command) => command.workerCommand(manifest, flags))
     })
 
   cli
@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'Print lifecycle lines on stderr')
     .example('capsule mcp dist/capsule.manifest.json --eval --allow-host api.github.com')
     .action((targets: string[], flags: McpFlags) => {
-      pending = mcpCommand(targets, flags)
+      pending = import('./commands/mcp.ts').then((command) => command.mcpCommand(targets, flags))
     })
 
   cli.help()

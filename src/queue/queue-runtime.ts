@@ -163,7 +163,7 @@ export function createQueueRuntime(options: QueueRuntimeOptions): QueueRuntime {
     const args = runOptions.args ?? []
     const jobId = randomUUID()
     const call: Pending = { perRun: runOptions.onEvent, takenEarly: false }
-    await ready
+    await ready()
     if (!jsonArgs(args)) {
       const who = { callId: jobId, task: target.taskName, module: target.module }
       events.emit(who, { type: 'call:queued' }, call.perRun)

@@ -1,25 +1,36 @@
 // Wires a runtime's lifecycle: the event emitter with its subscribers (diagnostics_channel
-// always, OpenTelemetry spans when `@opentelemetry/api` is installed), the module name events
-// carry, and the adapter that turns the compiler's progress lines into compile events.
+// always, OpenTelemetry spans when `@opentelemetry/api` is installed and an SDK registered), the
+// module name events carry, and the adapter that turns the compiler's progress lines into
+// compile events.
 import type { ModuleArtifact } from './artifact.ts'
 import { publishEvent } from './diagnostics.ts'
 import { CallEvents, type CallIdentity, type CapsuleEvent } from './events.ts'
-import { loadOtel, spanListener } from './otel.ts'
+import { loadOtel, otelRegistered, spanListener } from './otel.ts'
 import { errorMessage } from '../shared/error-message.ts'
 import { displayPath } from '../shared/display-path.ts'
 
 export interface Lifecycle {
   events: CallEvents
-  /** Settles once the optional subscribers are attached: await it before the first event. */
-  ready: Promise<void>
+  /**
+   * Attaches the optional subscribers that can be attached by now: await it before a call's
+   * first event. OpenTelemetry spans start once the application has registered with the API
+   * (an SDK started before or after this runtime was made); until then the API is not loaded.
+   */
+  ready: () => Promise<void>
 }
 
 export function createLifecycle(onEvent?: (event: CapsuleEvent) => void): Lifecycle {
   const events = new CallEvents(onEvent)
   events.on('*', publishEvent)
-  const ready = loadOtel().then((api) => {
-    if (api) events.on('*', spanListener(api))
-  })
+  let spans: Promise<void> | undefined
+  const none = Promise.resolve()
+  const ready = (): Promise<void> => {
+    if (!spans && !otelRegistered()) return none
+    spans ??= loadOtel().then((api) => {
+      if (api) events.on('*', spanListener(api))
+    })
+    return spans
+  }
   return { events, ready }
 }
 

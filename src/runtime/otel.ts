@@ -11,6 +11,17 @@ type OtelApi = typeof import('@opentelemetry/api')
 
 let loading: Promise<OtelApi | null> | undefined
 
+/**
+ * The global @opentelemetry/api v1 keeps its registrations on (tracer provider, context
+ * manager, ...): set once the application has started an SDK. Until then no span could be
+ * recorded, so the API is not even loaded (~50–100 ms of CommonJS at a process's start).
+ */
+const API_GLOBAL = Symbol.for('opentelemetry.js.api.1')
+
+export function otelRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[API_GLOBAL] !== undefined
+}
+
 /** The application's own `@opentelemetry/api`, or null when it is not installed. */
 export function loadOtel(): Promise<OtelApi | null> {
   loading ??= import('@opentelemetry/api').then((api) => (api.trace ? api : null), () => null)

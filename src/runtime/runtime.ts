@@ -239,7 +239,7 @@ export function createPolicyRuntime(options: RuntimeOptions = {}): PolicyRuntime
   async function run(runOptions: RunOptions, override?: Omit<ResolvedPolicy, 'name'>): Promise<Envelope> {
     validateRunOptions(runOptions)
     const cwd = resolve(runOptions.cwd ?? options.cwd ?? process.cwd())
-    await ready
+    await ready()
     const callId = newCallId()
     const perRun = runOptions.onEvent
     const compiling = { callId, task: runOptions.task ?? 'main', module: moduleName({ source: resolve(cwd, runOptions.file ?? ''), root: cwd }) }
