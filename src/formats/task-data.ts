@@ -59,30 +59,48 @@ export const FUEL_EXPORT = 'capsule:fuel'
  */
 export const COUNTER_UNITS_PER_FUEL = 16
 export const WASM_PAGE = 65_536
-/** Sorts segments and merges those closer than RUN_GAP into runs: one copy beats many small ones. */
-function mergeRuns(segments: { offset: number; data: Uint8Array }[]): MemoryRun[] {
+interface PlannedRun {
+  offset: number
+  length: number
+  segments: { offset: number; data: Uint8Array }[]
+}
+
+/** Sorts segments and groups those closer than RUN_GAP into runs: one copy beats many small ones. */
+function planRuns(segments: { offset: number; data: Uint8Array }[]): PlannedRun[] {
   const sorted = [...segments].sort((a, b) => a.offset - b.offset)
-  const runs: MemoryRun[] = []
-  for (let i = 0; i < sorted.length;) {
-    let j = i
-    let end = sorted[i]!.offset + sorted[i]!.data.length
-    while (j + 1 < sorted.length && sorted[j + 1]!.offset - end < RUN_GAP) {
-      j++
-      end = Math.max(end, sorted[j]!.offset + sorted[j]!.data.length)
+  const runs: PlannedRun[] = []
+  for (const segment of sorted) {
+    const last = runs.at(-1)
+    const end = segment.offset + segment.data.length
+    if (last && segment.offset - (last.offset + last.length) < RUN_GAP) {
+      last.length = Math.max(last.length, end - last.offset)
+      last.segments.push(segment)
+    } else {
+      runs.push({ offset: segment.offset, length: segment.data.length, segments: [segment] })
     }
-    const offset = sorted[i]!.offset
-    const bytes = new Uint8Array(end - offset)
-    for (let k = i; k <= j; k++) bytes.set(sorted[k]!.data, sorted[k]!.offset - offset)
-    runs.push({ offset, bytes })
-    i = j + 1
   }
   return runs
 }
 
+/** Copies a planned run's segments into `into` at `at` (the zeros between them are already there). */
+function copyRun(run: PlannedRun, into: Uint8Array, at: number): void {
+  for (const segment of run.segments) into.set(segment.data, at + segment.offset - run.offset)
+}
+
+/** Version 1's raw segments as runs (copied once, on decode). */
+function mergeRuns(segments: { offset: number; data: Uint8Array }[]): MemoryRun[] {
+  return planRuns(segments).map((run) => {
+    const bytes = new Uint8Array(run.length)
+    copyRun(run, bytes, 0)
+    return { offset: run.offset, bytes }
+  })
+}
+
+/** Encodes a snapshot; the segments may be views into the snapshot's memory (each byte is copied once). */
 export function encodeTaskData(engineKey: string, memoryPages: number, globals: SnapshotGlobal[], segments: { offset: number; data: Uint8Array }[]): Uint8Array {
-  const runs = mergeRuns(segments)
+  const runs = planRuns(segments)
   const headerLength = 5 + 32 + 8 + globals.length * 13 + 4 + runs.length * 8
-  const out = new Uint8Array(headerLength + runs.reduce((sum, run) => sum + run.bytes.length, 0))
+  const out = new Uint8Array(headerLength + runs.reduce((sum, run) => sum + run.length, 0))
   const view = new DataView(out.buffer)
   out.set(new TextEncoder().encode(MAGIC), 0)
   out[4] = VERSION
@@ -102,14 +120,14 @@ export function encodeTaskData(engineKey: string, memoryPages: number, globals: 
   p += 4
   for (const run of runs) {
     view.setUint32(p, run.offset, true)
-    view.setUint32(p + 4, run.bytes.length, true)
+    view.setUint32(p + 4, run.length, true)
     p += 8
   }
   for (const run of runs) {
-    out.set(run.bytes, p)
-    p += run.bytes.length
+    copyRun(run, out, p)
+    p += run.length
   }
-  return gzipSync(out, { level: GZIP_LEVEL })
+  return gzipSync(out, { level: GZIP_LEVEL, chunkSize: Math.max(out.length, 65_536) })
 }
 
 /**

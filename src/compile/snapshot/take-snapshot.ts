@@ -75,8 +75,9 @@ function trappingImports(module: WebAssembly.Module, wasi: Record<string, unknow
 
 /**
  * The non-zero parts of memory, in address order: runs of 4 KiB pages that are not all zero,
- * trimmed to their first and last non-zero byte. Zeros inside a run stay (gzip makes them
- * nearly free); comparing whole pages natively keeps the scan of ~10 MB at a few milliseconds.
+ * trimmed to their first and last non-zero byte, as views into `memory` (encoding copies them
+ * once). Zeros inside a run stay (gzip makes them nearly free); comparing whole pages natively
+ * keeps the scan of ~10 MB at a few milliseconds.
  */
 export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Array }[] {
   const bytes = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength)
@@ -95,7 +96,7 @@ export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Ar
     while (bytes[start] === 0) start++
     let end = Math.min(page * SCAN_PAGE, bytes.length)
     while (bytes[end - 1] === 0) end--
-    runs.push({ offset: start, data: memory.slice(start, end) })
+    runs.push({ offset: start, data: memory.subarray(start, end) })
   }
   return runs
 }
