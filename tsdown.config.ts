@@ -21,6 +21,7 @@ export default defineConfig([
       'runtime': 'src/runtime/index.ts',
       'queue': 'src/queue/index.ts',
       'runtime-worker': 'src/runtime/worker.ts',
+      'prespawn': 'src/runtime/prespawn.ts',
       'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
       'snapshot-worker': 'src/compile/snapshot/snapshot-worker.ts',

@@ -4,14 +4,17 @@
 // anything compiles WebAssembly they tell V8 to compile wasm lazily (only the functions a call
 // reaches, validated when first called) and only with the baseline compiler (no optimizing
 // tier-up jobs in the background). Long-lived processes (`capsule worker`, the library, the
-// plugin, Vitest) keep V8's defaults: optimized code pays off there. Once the answer is written
-// the process exits at once instead of waiting for V8's background jobs.
+// plugin, Vitest) keep V8's defaults: optimized code pays off there. They also start a sandbox
+// worker thread first thing, so it boots while the CLI loads. Once the answer is written the
+// process exits at once instead of waiting for V8's background jobs.
 import { setFlagsFromString } from 'node:v8'
 
 const ONE_SHOT = new Set(['run', 'exec'])
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'))
 if (ONE_SHOT.has(command)) {
   for (const flag of ['--liftoff-only', '--wasm-lazy-compilation', '--wasm-lazy-validation']) setFlagsFromString(flag)
+  // A sandbox worker thread boots while the CLI loads (the runtime adopts it).
+  await import('../dist/prespawn.mjs')
 }
 
 const { main } = await import('../dist/cli.mjs')

@@ -60,6 +60,51 @@ interface Pending {
   finish: (result: CallResult) => void
 }
 
+interface SandboxThread {
+  worker: Worker
+  subtaskPort: MessagePort
+  subtaskSignal: SharedArrayBuffer
+  lanes: SharedArrayBuffer
+  reuseSandboxes: boolean
+}
+
+function startSandboxThread(reuseSandboxes: boolean): SandboxThread {
+  const { port1, port2 } = new MessageChannel()
+  const subtaskSignal = new SharedArrayBuffer(4)
+  const lanes = createLaneBuffer()
+  const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes }
+  const worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
+  worker.unref()
+  port1.unref()
+  return { worker, subtaskPort: port1, subtaskSignal, lanes, reuseSandboxes }
+}
+
+/** A thread started before any runtime existed, for the process's first SandboxWorker to adopt. */
+let prespawned: SandboxThread | undefined
+
+/**
+ * Starts a sandbox worker thread now, before any runtime is made: a one-shot CLI calls this
+ * first thing, so the thread boots (~60–80 ms of Node start-up) while the CLI itself loads.
+ * It never keeps the process alive on its own.
+ */
+export function prespawnSandboxWorker(): void {
+  if (prespawned) return
+  const thread = startSandboxThread(true)
+  // Node refs the worker again as it comes up: unref it unless a SandboxWorker adopted it by then.
+  thread.worker.once('online', () => {
+    if (prespawned === thread) thread.worker.unref()
+  })
+  prespawned = thread
+}
+
+function adoptPrespawned(reuseSandboxes: boolean): SandboxThread | undefined {
+  const thread = prespawned
+  prespawned = undefined
+  if (thread?.reuseSandboxes === reuseSandboxes) return thread
+  if (thread) void thread.worker.terminate()
+  return undefined
+}
+
 export class SandboxWorker {
   private readonly worker: Worker
   private readonly subtaskPort: MessagePort
@@ -75,22 +120,18 @@ export class SandboxWorker {
   lastTarget: SandboxTarget | undefined
 
   constructor(private readonly options: SandboxWorkerOptions) {
-    const { port1, port2 } = new MessageChannel()
-    const subtaskSignal = new SharedArrayBuffer(4)
-    const lanes = createLaneBuffer()
-    this.subtaskPort = port1
-    this.subtaskCounter = new Int32Array(subtaskSignal)
-    this.lanes = new CallLanes(lanes)
-    const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes: options.reuseSandboxes }
-    this.worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
-    this.worker.unref()
+    const thread = adoptPrespawned(options.reuseSandboxes) ?? startSandboxThread(options.reuseSandboxes)
+    this.worker = thread.worker
+    this.subtaskPort = thread.subtaskPort
+    this.subtaskCounter = new Int32Array(thread.subtaskSignal)
+    this.lanes = new CallLanes(thread.lanes)
     // Node refs the worker's port again as the thread comes up: a worker that never took a call
     // (one readied ahead) would keep the process alive. Unref it once more when it is online —
-    // unless it is being terminated (terminate() holds it ref'd until it has exited).
+    // unless it is being terminated (terminate() holds it ref'd until it has exited). (An adopted
+    // thread that is online already stays unref'd.)
     this.worker.once('online', () => {
       if (this.load === 0 && this.alive) this.worker.unref()
     })
-    this.subtaskPort.unref()
     this.worker.on('message', (message: WorkerReply) => {
       if (message.type === 'subtask') {
         // Never left unhandled: whatever happens, the blocked guest gets an envelope.
