@@ -184,7 +184,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   const kit = loadKit(cacheDir, tools, kitEvents(emit))
   kit.catch(() => {})
   if (onEngine) announceEngine(kit, cacheDir, onEngine)
-  prewarmSnapshotWorker(kit.then((loaded) => loaded.snapshotKit))
+  prewarmSnapshotWorker()
   emit(`bundling ${shown}`)
   const bundleStarted = performance.now()
   const bundle = await bundleGuest(source, dirname(source), resolve(target.root))

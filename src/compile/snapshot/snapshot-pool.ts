@@ -1,10 +1,7 @@
 // Runs snapshots in worker threads (snapshot-worker.ts), at most two at a time, each under a
 // wall-clock budget: top-level code that never ends gets its worker terminated and the build
 // fails, instead of hanging. Workers stay warm between builds (a dev server's next edit skips
-// the spawn) and are unref'd, so they never keep a process alive. A process's first worker
-// warms up while the module is still being bundled: it initializes the engine once on an empty
-// module, so V8 compiles the engine's start-up code (wasm functions compile on first call) off
-// the build's path, and the real snapshot runs on compiled code.
+// the spawn) and are unref'd, so they never keep a process alive.
 import { Worker } from 'node:worker_threads'
 import type { SnapshotKit } from './take-snapshot.ts'
 import type { SnapshotReply, SnapshotRequest } from './snapshot-worker.ts'
@@ -57,48 +54,15 @@ function spawn(): PoolWorker {
   return entry
 }
 
-/** Workers running their warm-up: a request waits for one of them rather than spawning a cold one. */
-let warming = 0
-/** The warm-up never takes longer than this (an empty module); past it the worker is replaced. */
-const WARM_UP_BUDGET_MS = 30_000
-
-/**
- * Starts the process's first worker ahead of need (while the module is still being bundled)
- * and, once the kit is loaded, has it initialize the engine on an empty module. Its outcome is
- * not used: it only makes V8 compile the code every snapshot runs.
- */
-export function prewarmSnapshotWorker(kit: Promise<SnapshotKit>): void {
-  if (live > 0) return
-  const entry = spawn()
-  warming++
-  const id = nextId++
-  const finished = () => {
-    warming--
-    entry.worker.off('message', onMessage)
-    entry.worker.off('exit', finished)
-    clearTimeout(timer)
-    if (live > 0 && entry.worker.threadId >= 0) release(entry)
-  }
-  const onMessage = (reply: SnapshotReply) => {
-    if (reply.id === id) finished()
-  }
-  const timer = setTimeout(() => void entry.worker.terminate(), WARM_UP_BUDGET_MS)
-  timer.unref()
-  entry.worker.on('message', onMessage)
-  entry.worker.once('exit', finished)
-  kit.then(
-    (loaded) => {
-      const request: SnapshotRequest = { id, kit: loaded, engineKey: '', code: '', warmUp: true }
-      entry.worker.postMessage(request)
-    },
-    () => finished(),
-  )
+/** Starts a worker ahead of need (while the module is still being bundled). */
+export function prewarmSnapshotWorker(): void {
+  if (live === 0) idle.push(spawn())
 }
 
 async function acquire(): Promise<PoolWorker> {
   const ready = idle.pop()
   if (ready) return ready
-  if (live < MAX_WORKERS && warming <= waiting.length) return spawn()
+  if (live < MAX_WORKERS) return spawn()
   return new Promise((resolve) => waiting.push(resolve))
 }
 

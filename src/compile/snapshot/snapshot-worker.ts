@@ -11,28 +11,13 @@ export interface SnapshotRequest {
   kit: SnapshotKit
   engineKey: string
   code: string
-  /** Only run the engine's initialization (on an empty module) so V8 compiles it; answer nothing of use. */
-  warmUp?: true
 }
 
 export type SnapshotReply =
   | { id: number; ok: true; taskData: Uint8Array; memoryPages: number; timings: { snapshot: number; encode: number } }
   | { id: number; ok: false; message: string; output: string; internal?: true }
 
-function warmUp(request: SnapshotRequest): void {
-  try {
-    takeSnapshot(request.kit, request.code)
-  } catch {
-    // expected: an empty module exports no task
-  }
-  parentPort!.postMessage({ id: request.id, ok: false, message: 'warmed up', output: '' } satisfies SnapshotReply)
-}
-
 parentPort!.on('message', (request: SnapshotRequest) => {
-  if (request.warmUp) {
-    warmUp(request)
-    return
-  }
   let reply: SnapshotReply
   try {
     const started = performance.now()
