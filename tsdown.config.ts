@@ -24,7 +24,7 @@ export default defineConfig([
       'prespawn': 'src/runtime/prespawn.ts',
       'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
-      'snapshot-worker': 'src/compile/snapshot/snapshot-worker.ts',
+      'snapshot-process': 'src/compile/snapshot/snapshot-process.ts',
       'preview2-shim-hooks': 'src/compile/preview2-shim-hooks.ts',
       'cli': 'src/cli/index.ts',
       'vite': 'src/plugin/entries-vite.ts',

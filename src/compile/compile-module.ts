@@ -3,7 +3,7 @@
 // the bundle, the toolchain versions and the WIT world). Everything else is per toolchain and
 // built once (snapshot/kit-store.ts): the spliced engine the snapshot runs in, and the shared
 // runnable engine, instrumented for fuel. A module's own artifact is only its snapshot, taken
-// in a worker thread under a wall-clock budget (snapshot/snapshot-pool.ts).
+// in a child process under a wall-clock budget (snapshot/snapshot-pool.ts).
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
@@ -90,11 +90,10 @@ async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<Loaded
   await mkdir(staging, { recursive: true })
   try {
     const kit = await loadingKit
-    const snapshotKit = await kit.snapshotKit
     const kitReady = performance.now()
     let snapshot: SnapshotResult
     try {
-      snapshot = await snapshotInWorker(snapshotKit, kit.meta.engineKey, target.bundle.code, target.budgetMs)
+      snapshot = await snapshotInWorker(kit.ref, kit.meta.engineKey, target.bundle.code, target.budgetMs)
     } catch (error) {
       throw topLevelError(error, target)
     }
@@ -184,7 +183,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
   const kit = loadKit(cacheDir, tools, kitEvents(emit))
   kit.catch(() => {})
   if (onEngine) announceEngine(kit, cacheDir, onEngine)
-  prewarmSnapshotWorker()
+  prewarmSnapshotWorker(kit.then((loaded) => loaded.ref))
   emit(`bundling ${shown}`)
   const bundleStarted = performance.now()
   const bundle = await bundleGuest(source, dirname(source), resolve(target.root))
@@ -207,7 +206,7 @@ async function cachedOrCompiled(target: Omit<SnapshotTarget, 'bundle'>, cacheDir
       },
     }, {
       onWait: (reason) => emit(`waiting to compile ${shown}: ${reason}`),
-      // Snapshots are light (~0.5 s, ~200 MB) and may wait on the kit, whose build takes one of the
+      // Snapshots are light (~0.2 s, ~100 MB) and may wait on the kit, whose build takes one of the
       // heavy slots: they get slots of their own, so the two never wait on each other.
       slotsDir: SNAPSHOT_SLOTS,
     })

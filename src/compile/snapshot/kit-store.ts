@@ -1,8 +1,7 @@
 // The snapshot kit of the current toolchain: loaded from `<cacheDir>/kits/<toolchain id>/`, or
 // built once (in a child process, see componentize.ts) together with the shared engine — once
 // across processes too (cache-lock.ts: the kit's own lock and one of the machine's compile
-// slots). Its pre-init engine is compiled once per process; the compiled module is posted to the
-// snapshot workers, which share its code.
+// slots). The snapshot processes read and compile its pre-init engine themselves.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -12,11 +11,12 @@ import { buildKitInChild } from '../componentize.ts'
 import { WIT_FILE } from '../guest-files.ts'
 import { DISABLED_FEATURES, toolchain } from '../toolchain.ts'
 import { KIT_FILES, type KitMeta } from './kit-files.ts'
-import type { SnapshotKit } from './take-snapshot.ts'
+import type { KitRef } from './snapshot-process.ts'
 
 export interface LoadedKit {
   meta: KitMeta
-  snapshotKit: Promise<SnapshotKit>
+  /** What a snapshot process needs to find the kit. */
+  ref: KitRef
   /** Whether this process built the engine (resolved: the engine is on disk). */
   engineReady: Promise<{ built: boolean; instrumentMs: number; timings?: Record<string, number> }>
   /** Set when this process built the kit: how long each step took. */
@@ -38,11 +38,6 @@ async function readMeta(dir: string, cacheDir: string): Promise<KitMeta | undefi
   }
 }
 
-async function compileKit(dir: string, meta: KitMeta): Promise<SnapshotKit> {
-  const [wasm, initializer] = await Promise.all([readFile(join(dir, KIT_FILES.initWasm)), readFile(join(dir, KIT_FILES.initializer))])
-  return { module: await WebAssembly.compile(wasm), env: meta.env, initializer, globals: meta.globals }
-}
-
 export interface KitEvents {
   /** This process is about to build the kit and the engine. */
   onBuild?: () => void
@@ -53,7 +48,7 @@ export interface KitEvents {
 async function openKit(cacheDir: string, toolchainId: string, events: KitEvents): Promise<LoadedKit> {
   const dir = kitDir(cacheDir, toolchainId)
   const cached = await readMeta(dir, cacheDir)
-  if (cached) return { meta: cached, snapshotKit: compileKit(dir, cached), engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
+  if (cached) return { meta: cached, ref: { dir, meta: cached }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
   let built: Pick<LoadedKit, 'engineReady' | 'kitTimings'> | undefined
   // The kit's lock lives in kits/locks (a module's entry lock, in locks/, may be held around this).
   const meta = await compileOnce(join(cacheDir, 'kits'), dir, {
@@ -73,7 +68,7 @@ async function openKit(cacheDir: string, toolchainId: string, events: KitEvents)
       return meta
     },
   }, { onWait: (reason) => events.onWait?.(`waiting for the shared engine: ${reason}`) })
-  return { meta, snapshotKit: compileKit(dir, meta), engineReady: Promise.resolve({ built: false, instrumentMs: 0 }), ...built }
+  return { meta, ref: { dir, meta }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }), ...built }
 }
 
 function engineOnDisk(cacheDir: string, meta: KitMeta): boolean {

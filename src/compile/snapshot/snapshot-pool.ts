@@ -1,12 +1,15 @@
-// Runs snapshots in worker threads (snapshot-worker.ts), at most two at a time, each under a
-// wall-clock budget: top-level code that never ends gets its worker terminated and the build
-// fails, instead of hanging. Workers stay warm between builds (a dev server's next edit skips
-// the spawn) and are unref'd, so they never keep a process alive.
-import { Worker } from 'node:worker_threads'
-import type { SnapshotKit } from './take-snapshot.ts'
-import type { SnapshotReply, SnapshotRequest } from './snapshot-worker.ts'
+// Runs snapshots in child processes (snapshot-process.ts: baseline-compiled wasm, see there), at
+// most two at a time, each under a wall-clock budget: top-level code that never ends gets its
+// process killed and the build fails, instead of hanging. The first process starts while the
+// module is still being bundled and reads the kit then; processes stay up between builds (a dev
+// server's next edit skips the start) and never keep the host alive while idle.
+import { fork, type ChildProcess } from 'node:child_process'
+import type { KitRef, SnapshotReply, SnapshotRequest } from './snapshot-process.ts'
 
-const MAX_WORKERS = 2
+const MAX_PROCESSES = 2
+const ENTRY = new URL('./snapshot-process.mjs', import.meta.url)
+/** V8 flags of the snapshot process (none of the host's own apply to it). */
+const FLAGS = ['--liftoff-only']
 
 /** The module's top-level code failed (or made a call it may not make at build time). */
 export class SnapshotFailed extends Error {
@@ -15,72 +18,109 @@ export class SnapshotFailed extends Error {
   }
 }
 
-/** The snapshot machinery itself failed (not the module): a worker crash or a missing file. */
+/** The snapshot machinery itself failed (not the module): a process crash or a missing file. */
 export class SnapshotWorkerFailed extends Error {}
 
 export interface SnapshotResult {
   taskData: Uint8Array
   memoryPages: number
-  /** Milliseconds spent in the worker: running init, encoding task.data. */
+  /** Milliseconds spent in the snapshot process: running init, encoding task.data. */
   timings: { snapshot: number; encode: number }
 }
 
 export class SnapshotBudgetExceeded extends Error {}
 
-interface PoolWorker {
-  worker: Worker
-  busy: boolean
+interface PoolProcess {
+  child: ChildProcess
+  exited: boolean
+  /** The end of what it wrote on stderr (a crash's reason). */
+  stderr: string
+  /** Kit dirs this process was told to load. */
+  kits: Set<string>
 }
 
-const idle: PoolWorker[] = []
+const idle: PoolProcess[] = []
 let live = 0
-const waiting: ((worker: PoolWorker) => void)[] = []
+const waiting: ((entry: PoolProcess) => void)[] = []
 let nextId = 0
 
-function spawn(): PoolWorker {
-  // Our own worker file: none of the host process's flags (e.g. --input-type) apply to it.
-  const worker = new Worker(new URL('./snapshot-worker.mjs', import.meta.url), { execArgv: [] })
-  worker.unref()
+/** An idle process must not keep the host alive; one with a request in flight must. */
+function hold(entry: PoolProcess, busy: boolean): void {
+  if (entry.exited) return
+  const channel = entry.child.channel as { ref(): void; unref(): void } | null | undefined
+  if (busy) {
+    entry.child.ref()
+    channel?.ref()
+  } else {
+    entry.child.unref()
+    channel?.unref()
+  }
+}
+
+function spawn(): PoolProcess {
+  const child = fork(ENTRY, [], { execArgv: FLAGS, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
   live++
-  const entry: PoolWorker = { worker, busy: false }
-  worker.once('exit', () => {
+  const entry: PoolProcess = { child, exited: false, stderr: '', kits: new Set() }
+  child.stderr?.on('data', (chunk: Buffer) => {
+    entry.stderr = (entry.stderr + chunk.toString()).slice(-2_000)
+  })
+  ;(child.stderr as { unref?: () => void } | null)?.unref?.()
+  hold(entry, false)
+  child.once('exit', () => {
+    entry.exited = true
     live--
     const at = idle.indexOf(entry)
     if (at >= 0) idle.splice(at, 1)
-    // A worker that died (budget exceeded, crash) is replaced for whoever waits.
+    // A process that died (budget exceeded, crash) is replaced for whoever waits.
     const next = waiting.shift()
     if (next) next(spawn())
   })
+  // A failed spawn also ends in 'exit' (or leaves nothing to send to): never an unhandled error.
+  child.on('error', () => {})
   return entry
 }
 
-/** Starts a worker ahead of need (while the module is still being bundled). */
-export function prewarmSnapshotWorker(): void {
-  if (live === 0) idle.push(spawn())
+function load(entry: PoolProcess, kit: KitRef): void {
+  if (entry.kits.has(kit.dir) || entry.exited) return
+  entry.kits.add(kit.dir)
+  entry.child.send({ type: 'load', kit } satisfies SnapshotRequest)
 }
 
-async function acquire(): Promise<PoolWorker> {
+/** Starts a process ahead of need (while the module is still being bundled); it loads the kit once known. */
+export function prewarmSnapshotWorker(kit: Promise<KitRef>): void {
+  const entry = idle.at(-1) ?? (live === 0 ? spawn() : undefined)
+  if (!entry) return
+  if (!idle.includes(entry)) idle.push(entry)
+  kit.then((ref) => load(entry, ref), () => {})
+}
+
+async function acquire(): Promise<PoolProcess> {
   const ready = idle.pop()
   if (ready) return ready
-  if (live < MAX_WORKERS) return spawn()
+  if (live < MAX_PROCESSES) return spawn()
   return new Promise((resolve) => waiting.push(resolve))
 }
 
-function release(entry: PoolWorker): void {
+function release(entry: PoolProcess): void {
+  if (entry.exited) return
   const next = waiting.shift()
   if (next) next(entry)
-  else idle.push(entry)
+  else {
+    hold(entry, false)
+    idle.push(entry)
+  }
 }
 
-export async function snapshotInWorker(kit: SnapshotKit, engineKey: string, code: string, budgetMs: number): Promise<SnapshotResult> {
+export async function snapshotInWorker(kit: KitRef, engineKey: string, code: string, budgetMs: number): Promise<SnapshotResult> {
   const entry = await acquire()
+  if (entry.exited) throw new SnapshotWorkerFailed('the snapshot process exited before it took the module')
   const id = nextId++
+  hold(entry, true)
   return new Promise((resolve, reject) => {
     const done = () => {
       clearTimeout(timer)
-      entry.worker.off('message', onMessage)
-      entry.worker.off('error', onError)
-      entry.worker.off('exit', onExit)
+      entry.child.off('message', onMessage)
+      entry.child.off('exit', onExit)
     }
     const onMessage = (reply: SnapshotReply) => {
       if (reply.id !== id) return
@@ -89,23 +129,19 @@ export async function snapshotInWorker(kit: SnapshotKit, engineKey: string, code
       if (reply.ok) resolve({ taskData: reply.taskData, memoryPages: reply.memoryPages, timings: reply.timings })
       else reject(reply.internal ? new SnapshotWorkerFailed(`taking the snapshot failed: ${reply.message}`) : new SnapshotFailed(reply.message, reply.output))
     }
-    const onError = (error: Error) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       done()
-      reject(new SnapshotWorkerFailed(`the snapshot worker failed: ${error.message}`))
-    }
-    const onExit = (code: number) => {
-      done()
-      reject(new SnapshotWorkerFailed(`the snapshot worker exited (${code})`))
+      const said = entry.stderr.trim()
+      reject(new SnapshotWorkerFailed(`the snapshot process exited (${signal ?? code})${said ? `: ${said}` : ''}`))
     }
     const timer = setTimeout(() => {
       done()
-      void entry.worker.terminate()
+      entry.child.kill('SIGKILL')
       reject(new SnapshotBudgetExceeded(`top-level code did not finish within the build budget of ${budgetMs} ms (an endless loop at the top level?); raise it with the "buildTimeout" option`))
     }, budgetMs)
-    entry.worker.on('message', onMessage)
-    entry.worker.on('error', onError)
-    entry.worker.on('exit', onExit)
-    const request: SnapshotRequest = { id, kit, engineKey, code }
-    entry.worker.postMessage(request)
+    entry.child.on('message', onMessage)
+    entry.child.on('exit', onExit)
+    entry.kits.add(kit.dir)
+    entry.child.send({ type: 'snapshot', id, kit, engineKey, code } satisfies SnapshotRequest)
   })
 }

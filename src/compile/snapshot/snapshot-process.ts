@@ -1,0 +1,76 @@
+// Child process entry: takes one module's snapshot at a time (take-snapshot.ts) and answers the
+// encoded task.data. A process of its own, not a worker thread, for two reasons: V8's flags are
+// per process, and this one runs wasm with the baseline compiler only (`--liftoff-only`) — the
+// engine's start-up code runs once per snapshot, so optimizing it never pays: with TurboFan's
+// background jobs a new process's first snapshot took ~3× longer, and they took the core the
+// host's own build work needed; and a wall-clock budget that stops top-level code that never
+// ends is a kill of this process. It reads and compiles the kit itself (once per kit dir), as
+// soon as the pool tells it which one, while the host is still bundling the module.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { encodeTaskData } from '../../formats/task-data.ts'
+import { KIT_FILES, type KitMeta } from './kit-files.ts'
+import { SnapshotError, takeSnapshot, type SnapshotKit } from './take-snapshot.ts'
+import { errorMessage } from '../../shared/error-message.ts'
+
+/** Which kit to snapshot with: its directory and its meta (kit.json, already read by the host). */
+export interface KitRef {
+  dir: string
+  meta: Pick<KitMeta, 'env' | 'globals'>
+}
+
+export type SnapshotRequest =
+  | { type: 'load'; kit: KitRef }
+  | { type: 'snapshot'; id: number; kit: KitRef; engineKey: string; code: string }
+
+export type SnapshotReply =
+  | { id: number; ok: true; taskData: Uint8Array; memoryPages: number; timings: { snapshot: number; encode: number } }
+  | { id: number; ok: false; message: string; output: string; internal?: true }
+
+const kits = new Map<string, Promise<SnapshotKit>>()
+
+async function readKit(kit: KitRef): Promise<SnapshotKit> {
+  const [wasm, initializer] = await Promise.all([readFile(join(kit.dir, KIT_FILES.initWasm)), readFile(join(kit.dir, KIT_FILES.initializer))])
+  return { module: await WebAssembly.compile(wasm), env: kit.meta.env, initializer, globals: kit.meta.globals }
+}
+
+/** The kit, read and compiled once per dir (a failed load is tried again next time). */
+function loadKit(kit: KitRef): Promise<SnapshotKit> {
+  let loading = kits.get(kit.dir)
+  if (!loading) {
+    loading = readKit(kit)
+    kits.set(kit.dir, loading)
+    loading.catch(() => kits.delete(kit.dir))
+  }
+  return loading
+}
+
+async function answer(request: Extract<SnapshotRequest, { type: 'snapshot' }>): Promise<SnapshotReply> {
+  try {
+    const kit = await loadKit(request.kit)
+    const started = performance.now()
+    const snapshot = takeSnapshot(kit, request.code)
+    const taken = performance.now()
+    const taskData = encodeTaskData(request.engineKey, snapshot.memoryPages, snapshot.globals, snapshot.segments)
+    const timings = { snapshot: Math.round(taken - started), encode: Math.round(performance.now() - taken) }
+    return { id: request.id, ok: true, taskData, memoryPages: snapshot.memoryPages, timings }
+  } catch (error) {
+    return error instanceof SnapshotError
+      ? { id: request.id, ok: false, message: error.message, output: error.output }
+      : { id: request.id, ok: false, message: errorMessage(error), output: '', internal: true }
+  }
+}
+
+let queue = Promise.resolve()
+process.on('message', (request: SnapshotRequest) => {
+  if (request.type === 'load') {
+    loadKit(request.kit).catch(() => {}) // a failure surfaces on the snapshot that needs it
+    return
+  }
+  queue = queue.then(async () => {
+    const reply = await answer(request)
+    await new Promise<void>((resolve) => process.send!(reply, undefined, {}, () => resolve()))
+  })
+})
+// The host went away (or let this process go): nothing left to do.
+process.on('disconnect', () => process.exit(0))
