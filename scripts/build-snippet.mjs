@@ -4,14 +4,21 @@
 // first build (10–40 s) it takes a second or two. The engine is then stored gzipped (11.7 → 3.4 MB
 // in the package; the runtime inflates it when it compiles the engine, ~60 ms once per process) and
 // the manifest records the stored bytes' size and sha256.
+// Then it ships the toolchain the snippet was built with (src/compile/shipped/pack-toolchain.ts):
+// the snapshot kit in dist/toolchain/<toolchain id>/, the engine by reference to the snippet's,
+// so a user's first build installs them instead of building them (when its toolchain is this one).
+// They are always built from source here (CAPSULE_BUILD_TOOLCHAIN=1), never from a previous
+// package's shipped copy.
 import { createHash } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 process.chdir(root)
+process.env.CAPSULE_BUILD_TOOLCHAIN = '1'
 const { main } = await import('../dist/cli.mjs')
 const quiet = process.argv.includes('--quiet')
 const code = await main(['node', 'capsule', 'build', 'src/snippet/snippet.capsule.ts', '--out-dir', 'dist/snippet', ...(quiet ? ['--json'] : [])])
@@ -31,3 +38,14 @@ for (const file of manifest.engine.files.filter((entry) => entry.path.endsWith('
   Object.assign(file, { sha256: createHash('sha256').update(stored).digest('hex'), bytes: stored.length })
 }
 writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+
+// Bundled next to the built package (like bench/run.mjs), so it resolves the toolchain as dist/ does.
+const packer = join(root, 'dist', '.pack-toolchain.mjs')
+try {
+  await build({ entryPoints: [join(root, 'src/compile/shipped/pack-toolchain.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: packer, logLevel: 'error' })
+  const { packToolchain } = await import(pathToFileURL(packer).href)
+  const index = await packToolchain(join(root, 'node_modules/.cache/capsule'), root)
+  if (!quiet) process.stdout.write(`shipped toolchain ${index.toolchainId.slice(0, 12)} (kit + engine ${index.engine.id}) in dist/toolchain/\n`)
+} finally {
+  rmSync(packer, { force: true })
+}

@@ -160,13 +160,14 @@ async function sweepStaging(entryDir: string): Promise<void> {
 
 /**
  * Builds the cache entry at `entryDir` once across processes: under its lock, `cached()` is asked
- * first (another process may have built it while this one waited), and only when it answers
- * undefined does `build()` run, holding one of the machine's compile slots.
+ * first (another process may have built it while this one waited), then `install()` if given (a
+ * cheap way to the entry, such as copying a prebuilt one: no compile slot), and only when both
+ * answer undefined does `build()` run, holding one of the machine's compile slots.
  */
 export async function compileOnce<T>(
   cacheDir: string,
   entryDir: string,
-  work: { cached: () => Promise<T | undefined>; build: () => Promise<T> },
+  work: { cached: () => Promise<T | undefined>; install?: () => Promise<T | undefined>; build: () => Promise<T> },
   options: CompileLockOptions = {},
 ): Promise<T> {
   const onWait = options.onWait ?? (() => {})
@@ -175,6 +176,8 @@ export async function compileOnce<T>(
     const cached = await work.cached()
     if (cached !== undefined) return cached
     await sweepStaging(entryDir)
+    const installed = await work.install?.()
+    if (installed !== undefined) return installed
     const slotsDir = options.slotsDir ?? defaultSlotsDir()
     const slots = Array.from({ length: COMPILE_SLOTS }, (_, index) => join(slotsDir, `slot-${index}.lock`))
     const slot = await acquire(slots, (holders) => onWait(`the machine's ${COMPILE_SLOTS} compile slots are taken (${holders})`))

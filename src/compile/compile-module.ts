@@ -80,6 +80,7 @@ const reportedKits = new WeakSet<object>()
 const kitEvents = (emit: (line: string) => void): KitEvents => ({
   onBuild: () => emit('building the shared engine (once per toolchain)'),
   onWait: emit,
+  onRejected: (reason) => emit(`not using the shared engine shipped with unplugin-capsule: ${reason}`),
 })
 
 /** Takes the module's snapshot and writes its cache entry (staged, then renamed into place). */
@@ -103,6 +104,11 @@ async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<Loaded
       reportedKits.add(kit)
       emit(`built the snapshot kit (ms): ${Object.entries(kit.kitTimings).map(([step, ms]) => `${step} ${ms}`).join(', ')}`)
       if (engine.built) emit(`instrumented the shared engine ${kit.meta.engineId} for fuel in ${engine.instrumentMs} ms (once per toolchain)`)
+    } else if (kit.installed && !reportedKits.has(kit)) {
+      reportedKits.add(kit)
+      const { capsule, engineInstalled, ms } = kit.installed
+      const shipped = `shipped with unplugin-capsule ${capsule} (toolchain ${toolchainId().slice(0, 12)}) in ${ms} ms`
+      emit(engineInstalled ? `installed the shared engine ${kit.meta.engineId} and its snapshot kit ${shipped}` : `installed the snapshot kit ${shipped}; reused the shared engine ${kit.meta.engineId}`)
     } else {
       emit(`reused the shared engine ${kit.meta.engineId} (not instrumented again)`)
     }

@@ -1,7 +1,8 @@
 // The snapshot kit of the current toolchain: loaded from `<cacheDir>/kits/<toolchain id>/`, or
+// installed from the package when it ships this very toolchain (shipped/install-toolchain.ts), or
 // built once (in a child process, see componentize.ts) together with the shared engine — once
-// across processes too (cache-lock.ts: the kit's own lock and one of the machine's compile
-// slots). The snapshot processes read and compile its pre-init engine themselves.
+// across processes too (cache-lock.ts: the kit's own lock and, to build, one of the machine's
+// compile slots). The snapshot processes read and compile its pre-init engine themselves.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,6 +11,8 @@ import { compileOnce } from '../cache-lock.ts'
 import { buildKitInChild } from '../componentize.ts'
 import { WIT_FILE } from '../guest-files.ts'
 import { DISABLED_FEATURES, toolchain } from '../toolchain.ts'
+import { installShippedToolchain, type InstalledToolchain } from '../shipped/install-toolchain.ts'
+import { errorMessage } from '../../shared/error-message.ts'
 import { KIT_FILES, type KitMeta } from './kit-files.ts'
 import type { KitRef } from './snapshot-process.ts'
 
@@ -21,6 +24,8 @@ export interface LoadedKit {
   engineReady: Promise<{ built: boolean; instrumentMs: number; timings?: Record<string, number> }>
   /** Set when this process built the kit: how long each step took. */
   kitTimings?: Record<string, number>
+  /** Set when this process installed the kit (and maybe the engine) shipped with the package. */
+  installed?: InstalledToolchain
 }
 
 const kits = new Map<string, Promise<LoadedKit>>()
@@ -43,16 +48,29 @@ export interface KitEvents {
   onBuild?: () => void
   /** Another process holds the kit's lock or the machine's compile slots. */
   onWait?: (reason: string) => void
+  /** The package's shipped kit failed its checks: it is built from source instead. */
+  onRejected?: (reason: string) => void
 }
 
 async function openKit(cacheDir: string, toolchainId: string, events: KitEvents): Promise<LoadedKit> {
   const dir = kitDir(cacheDir, toolchainId)
   const cached = await readMeta(dir, cacheDir)
   if (cached) return { meta: cached, ref: { dir, meta: cached }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
-  let built: Pick<LoadedKit, 'engineReady' | 'kitTimings'> | undefined
+  let built: Partial<Pick<LoadedKit, 'engineReady' | 'kitTimings' | 'installed'>> | undefined
   // The kit's lock lives in kits/locks (a module's entry lock, in locks/, may be held around this).
   const meta = await compileOnce(join(cacheDir, 'kits'), dir, {
     cached: () => readMeta(dir, cacheDir),
+    install: async () => {
+      try {
+        const installed = await installShippedToolchain(cacheDir, toolchainId, dir)
+        if (installed) built = { installed }
+        return installed?.meta
+      } catch (error) {
+        // Never used when it fails a check: said, then built from source as if not shipped.
+        events.onRejected?.(errorMessage(error))
+        return undefined
+      }
+    },
     build: async () => {
       events.onBuild?.()
       const build = buildKitInChild({
