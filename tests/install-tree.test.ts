@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { makeConsumerTree } from './helpers/consumer-tree.ts'
 
-/** One cache for both trees: the shared engine is instrumented once; each module still compiles (unique source). */
+/** One cache for both trees: the shared engine is made once; each module still compiles (unique source). */
 const cacheDir = mkdtempSync(join(tmpdir(), 'capsule-consumer-cache-'))
 const nonce = `${process.pid}-${Date.now()}`
 
@@ -32,5 +32,5 @@ describe.each(['nested', 'other-version'] as const)('a consumer tree with previe
     expect(stderr).toBe('')
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ success: true, result: `hello from ${shim} ${nonce}` })
-  }, 600_000) // a cold compile in a fresh cache: the engine is instrumented, then the module componentized
+  }, 600_000) // a cold compile in a fresh cache: the shared engine installed (or built), then the snapshot
 })

@@ -1,0 +1,150 @@
+// The snapshot kit and shared engine the package ships (dist/toolchain/, packed by
+// scripts/build-snippet.mjs): a first build of the same toolchain installs them, byte for byte what
+// a build from source makes; CAPSULE_BUILD_TOOLCHAIN=1 builds them from source; a tampered or
+// foreign package copy is never installed.
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { installShippedToolchain, ShippedToolchainRejected } from '../src/compile/shipped/install-toolchain.ts'
+import { SHIPPED_TOOLCHAIN_INDEX, type ShippedToolchain } from '../src/compile/shipped/shipped-layout.ts'
+import { REPO_ROOT, runCli } from './helpers/cli.ts'
+
+const SHIPPED = join(REPO_ROOT, 'dist', 'toolchain')
+/** The repository's own cache: the package build made its kit and engine from source there. */
+const REPO_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'capsule')
+
+function shippedIndex(): { dir: string; index: ShippedToolchain } {
+  const [id, ...others] = readdirSync(SHIPPED)
+  expect(others, 'one shipped toolchain').toEqual([])
+  const dir = join(SHIPPED, id!)
+  return { dir, index: JSON.parse(readFileSync(join(dir, SHIPPED_TOOLCHAIN_INDEX), 'utf8')) as ShippedToolchain }
+}
+
+/** sha256 of every file of a folder (dot files — the runtime's digest notes — left out). */
+function digests(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).filter((name) => !name.startsWith('.')).sort()
+    .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]))
+}
+
+const temps: string[] = []
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A new project with one task module; its cache is its own (node_modules/.cache/capsule). */
+function project(result: string): { root: string; cache: string } {
+  const root = mkdtempSync(join(tmpdir(), 'capsule-shipped-toolchain-'))
+  temps.push(root)
+  writeFileSync(join(root, 'main.capsule.ts'), `import { task } from 'unplugin-capsule'\nexport const main = task({ name: 'main' }, () => ${JSON.stringify(result)})\n`)
+  return { root, cache: join(root, 'node_modules', '.cache', 'capsule') }
+}
+
+describe('the toolchain shipped with the package', () => {
+  it('is installed by a first build: the same kit and engine a build from source makes, and a module runs on it', async () => {
+    const { index } = shippedIndex()
+    const { root, cache } = project('on the shipped engine')
+    const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: root, env: { CAPSULE_BUILD_TOOLCHAIN: '' } })
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result: 'on the shipped engine' })
+    expect(run.stderr).toMatch(new RegExp(`installed the shared engine ${index.engine.id} and its snapshot kit shipped with unplugin-capsule \\d+\\.\\d+\\.\\d+\\S* \\(toolchain ${index.toolchainId.slice(0, 12)}\\)`))
+    expect(run.stderr).not.toMatch(/building the shared engine|instrumented the shared engine/)
+
+    const kit = join('kits', index.toolchainId.slice(0, 32))
+    const engine = join('engines', index.engine.id)
+    // The repository's cache was built from source (the package build forces it): it holds the
+    // uninstrumented engine too, which is never shipped.
+    expect(existsSync(join(REPO_CACHE, engine, 'engine.plain.wasm')), 'the repository cache built from source').toBe(true)
+    expect(digests(join(cache, kit))).toEqual(digests(join(REPO_CACHE, kit)))
+    const { 'engine.plain.wasm': plain, ...fromSource } = digests(join(REPO_CACHE, engine))
+    expect(plain).toBeDefined()
+    expect(digests(join(cache, engine))).toEqual(fromSource)
+
+    // A second module reuses it.
+    writeFileSync(join(root, 'two.capsule.ts'), "import { task } from 'unplugin-capsule'\nexport const main = task({ name: 'main' }, () => 2)\n")
+    const second = await runCli(['run', 'two.capsule.ts', '--json', '--verbose'], { cwd: root })
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toMatch(/reused the shared engine/)
+    expect(second.stderr).not.toMatch(/installed the/)
+  }, 300_000)
+
+  it('is not used with CAPSULE_BUILD_TOOLCHAIN=1: the kit and the engine are built from source, the same bytes as shipped', async () => {
+    const { index } = shippedIndex()
+    const { root, cache } = project('on an engine built from source')
+    const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: root, env: { CAPSULE_BUILD_TOOLCHAIN: '1' } })
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result: 'on an engine built from source' })
+    expect(run.stderr).toMatch(/building the shared engine \(once per toolchain\)/)
+    expect(run.stderr).toMatch(new RegExp(`instrumented the shared engine ${index.engine.id} for fuel`))
+    expect(run.stderr).not.toMatch(/installed the/)
+    const installed = (files: ShippedToolchain['kit']) => Object.fromEntries(files.map((file) => [file.name, file.sha256]).sort())
+    expect(digests(join(cache, 'kits', index.toolchainId.slice(0, 32)))).toEqual(installed(index.kit))
+    const { 'engine.plain.wasm': plain, ...engine } = digests(join(cache, 'engines', index.engine.id))
+    expect(plain).toBeDefined()
+    expect(engine).toEqual(installed(index.engine.files))
+  }, 600_000)
+})
+
+describe('installing a shipped toolchain', () => {
+  /** A copy of the package's shipped files, laid out as in the package (the engine's under dist/snippet/). */
+  function packageCopy(): { pkg: string; dir: string; index: ShippedToolchain } {
+    const { dir, index } = shippedIndex()
+    const pkg = mkdtempSync(join(tmpdir(), 'capsule-shipped-package-'))
+    temps.push(pkg)
+    const copy = join(pkg, 'dist', 'toolchain', index.toolchainId.slice(0, 32))
+    cpSync(dir, copy, { recursive: true })
+    cpSync(join(REPO_ROOT, 'dist', 'snippet'), join(pkg, 'dist', 'snippet'), { recursive: true })
+    return { pkg, dir: copy, index }
+  }
+
+  function emptyCache(): { cache: string; kit: (id: string) => string } {
+    const cache = mkdtempSync(join(tmpdir(), 'capsule-shipped-cache-'))
+    temps.push(cache)
+    return { cache, kit: (id) => join(cache, 'kits', id.slice(0, 32)) }
+  }
+
+  it('installs a verified copy', async () => {
+    const { pkg, index } = packageCopy()
+    const { cache, kit } = emptyCache()
+    const installed = await installShippedToolchain(cache, index.toolchainId, kit(index.toolchainId), { packageDir: pkg })
+    expect(installed).toMatchObject({ capsule: index.capsule, engineInstalled: true, meta: { engineId: index.engine.id } })
+    expect(readdirSync(join(cache, 'engines', index.engine.id)).sort()).toEqual(index.engine.files.map((file) => file.name).sort())
+  })
+
+  it('refuses a tampered file, naming it, and writes nothing', async () => {
+    const { pkg, dir, index } = packageCopy()
+    const init = index.kit.find((file) => file.name === 'init.wasm')!
+    const stored = readFileSync(join(dir, init.stored))
+    stored[stored.length >> 1]! ^= 0xff
+    writeFileSync(join(dir, init.stored), stored)
+    const { cache, kit } = emptyCache()
+    const install = installShippedToolchain(cache, index.toolchainId, kit(index.toolchainId), { packageDir: pkg })
+    await expect(install).rejects.toThrow(ShippedToolchainRejected)
+    await expect(install).rejects.toThrow(/init\.wasm\.gz: its bytes are not the ones shipped .*CAPSULE_BUILD_TOOLCHAIN=1/)
+    expect(existsSync(join(cache, 'kits'))).toBe(false)
+    expect(existsSync(join(cache, 'engines'))).toBe(false)
+  })
+
+  it('refuses an engine file changed in the snippet it is shipped with', async () => {
+    const { pkg, dir, index } = packageCopy()
+    const glue = index.engine.files.find((file) => file.name === 'component.js')!
+    writeFileSync(join(dir, glue.stored), `${readFileSync(join(dir, glue.stored), 'utf8')}\nglobalThis.owned = true\n`)
+    const { cache, kit } = emptyCache()
+    await expect(installShippedToolchain(cache, index.toolchainId, kit(index.toolchainId), { packageDir: pkg })).rejects.toThrow(/component\.js: its bytes are not the ones shipped/)
+    expect(existsSync(join(cache, 'kits'))).toBe(false)
+  })
+
+  it('ignores another toolchain, even under the shipped folder name', async () => {
+    const { pkg, dir, index } = packageCopy()
+    const other = `${index.toolchainId.slice(0, 32)}${'0'.repeat(32)}`
+    expect(other).not.toBe(index.toolchainId)
+    const { cache, kit } = emptyCache()
+    expect(await installShippedToolchain(cache, other, kit(other), { packageDir: pkg })).toBeUndefined()
+    // And a toolchain the package does not ship at all.
+    rmSync(dir, { recursive: true })
+    mkdirSync(dir)
+    expect(await installShippedToolchain(cache, index.toolchainId, kit(index.toolchainId), { packageDir: pkg })).toBeUndefined()
+    expect(existsSync(join(cache, 'kits'))).toBe(false)
+  })
+})
