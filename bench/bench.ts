@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { getQuickJS, type QuickJSWASMModule } from 'quickjs-emscripten'
 import { compileModule } from '../src/compile/index.ts'
+import { ensurePlainEngine } from '../src/compile/engine/plain-engine.ts'
 import { instantiateSandbox, type LoadedEngine } from '../src/runtime/component-loader.ts'
 import { decodeTaskData } from '../src/formats/task-data.ts'
 import { ENGINE_FILE, GLUE_FILE, PLAIN_ENGINE_FILE, TASK_DATA_FILE } from '../src/formats/layout.ts'
@@ -91,6 +92,8 @@ export async function main(root: string): Promise<void> {
   // -- in process: fuel overhead, a fresh instance, an in-place reset ----------------------------
   const snapshot = decodeTaskData(await readFile(join(compiled.dir, TASK_DATA_FILE)))
   const metered = await loadEngine(compiled.engine.dir, compiled.engine.files, ENGINE_FILE, compiled.engine.key)
+  // An engine installed from the package has no uninstrumented twin: built from source once, here.
+  await ensurePlainEngine(compiled.engine.dir)
   const plain = await loadEngine(compiled.engine.dir, compiled.engine.files, PLAIN_ENGINE_FILE, compiled.engine.key)
   const state = new CallState(0, compiled.tasks[0]!.policy, root, [])
   const imports = { ...wasiImports(() => {}), 'capsule:sandbox/host': hostImports(() => state, () => '{}') }
