@@ -112,6 +112,20 @@ describe('installing a shipped toolchain', () => {
     expect(readdirSync(join(cache, 'engines', index.engine.id)).sort()).toEqual(index.engine.files.map((file) => file.name).sort())
   })
 
+  it('installs nothing with CAPSULE_BUILD_TOOLCHAIN=1 (the from-source switch)', async () => {
+    const { pkg, index } = packageCopy()
+    const { cache, kit } = emptyCache()
+    const before = process.env.CAPSULE_BUILD_TOOLCHAIN
+    process.env.CAPSULE_BUILD_TOOLCHAIN = '1'
+    try {
+      expect(await installShippedToolchain(cache, index.toolchainId, kit(index.toolchainId), { packageDir: pkg })).toBeUndefined()
+    } finally {
+      if (before === undefined) delete process.env.CAPSULE_BUILD_TOOLCHAIN
+      else process.env.CAPSULE_BUILD_TOOLCHAIN = before
+    }
+    expect(existsSync(join(cache, 'kits'))).toBe(false)
+  })
+
   it('refuses a tampered file, naming it, and writes nothing', async () => {
     const { pkg, dir, index } = packageCopy()
     const init = index.kit.find((file) => file.name === 'init.wasm')!
