@@ -1,7 +1,7 @@
 // The snapshot kit and shared engine the package ships (dist/toolchain/, packed by
 // scripts/build-snippet.mjs): a first build of the same toolchain installs them, byte for byte what
 // a build from source makes; CAPSULE_BUILD_TOOLCHAIN=1 builds them from source; a tampered or
-// foreign package copy is never installed.
+// foreign package copy is never installed (a tampered one: the build says so and builds from source).
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { installShippedToolchain, ShippedToolchainRejected } from '../src/compile/shipped/install-toolchain.ts'
 import { SHIPPED_TOOLCHAIN_INDEX, type ShippedToolchain } from '../src/compile/shipped/shipped-layout.ts'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
+import { makeConsumerTree } from './helpers/consumer-tree.ts'
 
 const SHIPPED = join(REPO_ROOT, 'dist', 'toolchain')
 /** The repository's own cache: the package build made its kit and engine from source there. */
@@ -83,6 +84,28 @@ describe('the toolchain shipped with the package', () => {
     const { 'engine.plain.wasm': plain, ...engine } = digests(join(cache, 'engines', index.engine.id))
     expect(plain).toBeDefined()
     expect(engine).toEqual(installed(index.engine.files))
+  }, 600_000)
+})
+
+describe('a tampered package', () => {
+  it('is never used: the build says so and makes the kit and the engine from source', async () => {
+    const { index } = shippedIndex()
+    const tree = makeConsumerTree('tampered', 'nested')
+    temps.push(tree.root)
+    const shipped = join(tree.root, 'node_modules', 'unplugin-capsule', 'dist', 'toolchain', index.toolchainId.slice(0, 32))
+    const init = index.kit.find((file) => file.name === 'init.wasm')!
+    const stored = readFileSync(join(shipped, init.stored))
+    stored[stored.length >> 1]! ^= 0xff
+    writeFileSync(join(shipped, init.stored), stored)
+    writeFileSync(join(tree.root, 'main.capsule.ts'), "import { task } from 'unplugin-capsule'\nexport const main = task({ name: 'main' }, () => 'still built')\n")
+    const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: tree.root, bin: tree.bin, env: { CAPSULE_BUILD_TOOLCHAIN: '' } })
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result: 'still built' })
+    expect(run.stderr).toMatch(/not using the shared engine shipped with unplugin-capsule: \S+init\.wasm\.gz: its bytes are not the ones shipped/)
+    expect(run.stderr).toMatch(/building the shared engine \(once per toolchain\)/)
+    expect(run.stderr).not.toMatch(/installed the/)
+    const cache = join(tree.root, 'node_modules', '.cache', 'capsule')
+    expect(digests(join(cache, 'kits', index.toolchainId.slice(0, 32)))['init.wasm']).toBe(init.sha256)
   }, 600_000)
 })
 
