@@ -67,7 +67,9 @@ describe('compile once across processes', () => {
     const components = join(cacheDir, 'components')
     const cli = ['node_modules/unplugin-capsule/bin/capsule.mjs', 'run', 'tasks/shared.capsule.ts', '--task', 'double', '--args', '[21]', '--verbose']
     // Its own process group, so the kill takes its componentize child down with it, as a crash would.
-    const doomed = spawn(process.execPath, cli, { cwd: root, env: childEnv(), detached: true, stdio: 'ignore' })
+    // It builds the kit from source (not installed from the package in well under a second), so
+    // the kill surely lands midway.
+    const doomed = spawn(process.execPath, cli, { cwd: root, env: childEnv({ CAPSULE_BUILD_TOOLCHAIN: '1' }), detached: true, stdio: 'ignore' })
     const staging = () => (existsSync(components) ? readdirSync(components).filter((name) => name.includes('.tmp-')) : [])
     for (let waited = 0; staging().length === 0 && waited < 120_000; waited += 100) await sleep(100)
     expect(staging()).toHaveLength(1)
