@@ -5,11 +5,11 @@
 // them twice, after checking they are byte for byte the cache's. The pre-init engine is stored
 // gzipped (10.5 → 3.4 MB); the uninstrumented engine.plain.wasm is not shipped.
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, posix, relative, sep } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { DEFAULT_MANIFEST_NAME, type Manifest } from '../../formats/manifest.ts'
-import { ENGINE_META, PLAIN_ENGINE_FILE } from '../../formats/layout.ts'
+import { ENGINE_META, engineFiles as engineFileNames } from '../../formats/layout.ts'
 import { version } from '../../version.ts'
 import { kitDir } from '../snapshot/kit-store.ts'
 import { KIT_FILES, type KitMeta } from '../snapshot/kit-files.ts'
@@ -50,7 +50,8 @@ export async function packToolchain(cacheDir: string, pkg: string): Promise<Ship
   const manifest = JSON.parse(await readFile(join(snippet, DEFAULT_MANIFEST_NAME), 'utf8')) as Manifest
   const snippetEngine = join(snippet, manifest.engine.dir)
   const engineFiles: ShippedFile[] = []
-  for (const name of (await readdir(engineDir)).filter((file) => file !== PLAIN_ENGINE_FILE).sort()) {
+  // What the runtime loads and the engine's record: not engine.plain.wasm, nor the runtime's notes.
+  for (const name of [ENGINE_META, ...engineFileNames(meta.supportFiles)]) {
     const installed = await readFile(join(engineDir, name))
     if (name === ENGINE_META) {
       await writeFile(join(out, name), installed)
