@@ -25,6 +25,7 @@ export default defineConfig([
       'session-worker': 'src/runtime/session-worker.ts',
       'componentize-worker': 'src/compile/componentize-worker.ts',
       'snapshot-process': 'src/compile/snapshot/snapshot-process.ts',
+      'instrument-worker': 'src/compile/engine/instrument-worker.ts',
       'preview2-shim-hooks': 'src/compile/preview2-shim-hooks.ts',
       'cli': 'src/cli/index.ts',
       'vite': 'src/plugin/entries-vite.ts',

@@ -1,6 +1,7 @@
 // Runs the per-toolchain kit build (componentize-worker.ts) in a child process: it peaks near
 // 1 GB and blocks for seconds (splicing, binaryen). Two answers come back: the kit (enough to
-// snapshot modules) and, later, the instrumented engine.
+// snapshot modules: its files are on disk, all but kit.json) and, later, word that the
+// instrumented engine and then kit.json are on disk.
 import { fork } from 'node:child_process'
 import type { KitJob, KitMessage } from './componentize-worker.ts'
 import type { KitMeta } from './snapshot/kit-files.ts'

@@ -35,8 +35,9 @@ export function compileProgress(report: (progress: CompileProgress) => void): (l
       module = match[1]!
       componentizeStarted = performance.now()
       report({ module, phase: 'componentize + snapshot', elapsedMs: elapsed() })
-    } else if ((match = /^instrumented the shared engine \S+ for fuel in (\d+) ms/.exec(line))) {
-      engineMs = Number(match[1])
+    } else if ((match = /^instrumented the shared engine \S+ for fuel in (\d+) ms(?:.* then waited (\d+) ms)?/.exec(line))) {
+      // Instrumented alongside the other steps: only the wait past them is a phase of its own.
+      engineMs = Number(match[2] ?? match[1])
     } else if ((match = /^compiled (.+?) in \d+ ms(?: \(.*\))?$/.exec(line))) {
       const total = elapsed()
       const bundling = (waitStarted ?? componentizeStarted) - started

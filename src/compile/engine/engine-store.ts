@@ -1,12 +1,14 @@
 // The shared engine on disk: one directory per (engine code, glue, instrumentation) holding the
 // fuel-instrumented engine, the jco glue and its small adapter modules. Built once per
-// toolchain and reused by every task module; a module's artifact is only its snapshot.
+// toolchain and reused by every task module; a module's artifact is only its snapshot. Its id is
+// known before it is instrumented (`prepareEngine`): the instrumentation (binaryen, seconds) runs
+// in a thread of its own and is handed to `storeEngine` as a promise.
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ENGINE_FILE, ENGINE_META, PLAIN_ENGINE_FILE } from '../../formats/layout.ts'
-import { instrumentFuel } from './instrument-fuel.ts'
+import type { InstrumentedEngine } from './instrument-thread.ts'
 import { INSTRUMENTATION_VERSION, MIN_REGION } from './instrumentation.ts'
 import { patchEngineSupport } from './patch-glue.ts'
 
@@ -32,12 +34,22 @@ export function engineId(parts: EngineParts): string {
   return hash.digest('hex').slice(0, 32)
 }
 
-export async function storeEngine(cacheDir: string, parts: EngineParts): Promise<StoredEngine> {
+/** The engine's parts as stored (the glue patched) and its id: cheap, no instrumentation yet. */
+export interface PreparedEngine {
+  id: string
+  parts: EngineParts
+}
+
+export function prepareEngine(parts: EngineParts): PreparedEngine {
   parts = { ...parts, support: patchEngineSupport(parts.support) }
-  const id = engineId(parts)
+  return { id: engineId(parts), parts }
+}
+
+/** Writes the engine unless it is on disk already; `instrumented` is only awaited when needed. */
+export async function storeEngine(cacheDir: string, { id, parts }: PreparedEngine, instrumented: () => Promise<InstrumentedEngine>): Promise<StoredEngine> {
   const dir = join(cacheDir, 'engines', id)
   if (existsSync(join(dir, ENGINE_META))) return { id, dir, built: false, instrumentMs: 0 }
-  const { wasm, stats } = instrumentFuel(parts.plainEngine)
+  const { wasm, stats } = await instrumented()
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   try {

@@ -26,7 +26,19 @@ export interface SplitCore {
   memoryPages: number
 }
 
+/** The engine alone, unchecked: enough to instrument its code early (see early-engine.ts). */
+export function splitEngine(core: Uint8Array): Uint8Array {
+  return splitParts(core).engine
+}
+
 export function splitCore(core: Uint8Array): SplitCore {
+  const { engine, memoryPages, snapshotGlobals, segments } = splitParts(core)
+  if (!WebAssembly.validate(engine as Uint8Array<ArrayBuffer>)) throw new Error('the engine does not validate after the split')
+  const engineKey = createHash('sha256').update(engine).digest('hex')
+  return { engineKey, engine, taskData: encodeTaskData(engineKey, memoryPages, snapshotGlobals, segments), memoryPages }
+}
+
+function splitParts(core: Uint8Array) {
   const sections = readSections(core)
   const only = (id: number) => sections.filter((s) => s.id === id)
   if (only(SECTION.start).length > 0) throw new Error('the core module has a start function: its snapshot cannot be split')
@@ -70,8 +82,5 @@ export function splitCore(core: Uint8Array): SplitCore {
       parts.push(core.subarray(s.start, s.end))
     }
   }
-  const engine = concat(parts)
-  if (!WebAssembly.validate(engine as Uint8Array<ArrayBuffer>)) throw new Error('the engine does not validate after the split')
-  const engineKey = createHash('sha256').update(engine).digest('hex')
-  return { engineKey, engine, taskData: encodeTaskData(engineKey, memory.min, snapshotGlobals, segments), memoryPages: memory.min }
+  return { engine: concat(parts), memoryPages: memory.min, snapshotGlobals, segments }
 }

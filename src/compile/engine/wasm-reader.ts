@@ -85,6 +85,11 @@ export function readSections(bytes: Uint8Array): Section[] {
   return sections
 }
 
+/** A custom section's name (undefined for the other sections). */
+export function customSectionName(bytes: Uint8Array, section: Section): string | undefined {
+  return section.id === SECTION.custom ? new WasmReader(bytes, section.payloadStart).name() : undefined
+}
+
 export interface ConstExpr {
   op: number
   value: number | bigint | null

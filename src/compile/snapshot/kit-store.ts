@@ -57,8 +57,15 @@ async function openKit(cacheDir: string, toolchainId: string, events: KitEvents)
   const cached = await readMeta(dir, cacheDir)
   if (cached) return { meta: cached, ref: { dir, meta: cached }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }) }
   let built: Partial<Pick<LoadedKit, 'engineReady' | 'kitTimings' | 'installed'>> | undefined
+  // A kit this process builds is answered as soon as the child announces it (its files are on
+  // disk, all but kit.json), so the first module's snapshot overlaps the engine's instrumentation;
+  // the kit's lock is held until the engine and then kit.json are on disk (engineReady).
+  let announce!: (kit: LoadedKit) => void
+  const announced = new Promise<LoadedKit>((resolve) => {
+    announce = resolve
+  })
   // The kit's lock lives in kits/locks (a module's entry lock, in locks/, may be held around this).
-  const meta = await compileOnce(join(cacheDir, 'kits'), dir, {
+  const opened = compileOnce(join(cacheDir, 'kits'), dir, {
     cached: () => readMeta(dir, cacheDir),
     install: async () => {
       try {
@@ -81,12 +88,18 @@ async function openKit(cacheDir: string, toolchainId: string, events: KitEvents)
         disableFeatures: DISABLED_FEATURES,
         componentizeJs: toolchain().componentizeJs,
       })
-      const [{ meta, timings }, engine] = await Promise.all([build.kit, build.engine])
-      built = { engineReady: Promise.resolve({ built: engine.engineBuilt, instrumentMs: engine.instrumentMs, timings: engine.timings }), kitTimings: timings }
+      const { meta, timings } = await build.kit
+      const engineReady = build.engine.then((engine) => ({ built: engine.engineBuilt, instrumentMs: engine.instrumentMs, timings: engine.timings }))
+      built = { engineReady, kitTimings: timings }
+      announce({ meta, ref: { dir, meta }, engineReady, kitTimings: timings })
+      await engineReady
       return meta
     },
   }, { onWait: (reason) => events.onWait?.(`waiting for the shared engine: ${reason}`) })
-  return { meta, ref: { dir, meta }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }), ...built }
+    .then((meta): LoadedKit => ({ meta, ref: { dir, meta }, engineReady: Promise.resolve({ built: false, instrumentMs: 0 }), ...built }))
+  // Once announced, a failure reaches the caller through engineReady.
+  opened.catch(() => {})
+  return Promise.race([announced, opened])
 }
 
 function engineOnDisk(cacheDir: string, meta: KitMeta): boolean {
