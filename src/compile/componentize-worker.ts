@@ -160,7 +160,9 @@ async function buildKit(job: KitJob, send: (message: KitMessage) => Promise<void
   await writeFile(staging, JSON.stringify(meta))
   await rename(staging, join(job.kitDir, KIT_FILES.meta))
   lap('writeKitMeta')
-  threadTimings['binaryen load (thread)'] = await thread.loaded
+  // (Not waited for: when the engine was on disk already, binaryen may still be loading.)
+  const loadMs = thread.loadMs()
+  if (loadMs !== undefined) threadTimings['binaryen load (thread)'] = loadMs
   const cpu = process.cpuUsage()
   threadTimings['cpu (child process)'] = Math.round((cpu.user + cpu.system) / 1000)
   await send({ kind: 'engine', engineBuilt: stored.built, instrumentMs: stored.instrumentMs, timings: { ...timings, ...threadTimings } })

@@ -11,8 +11,8 @@ export interface InstrumentedEngine {
 }
 
 export interface InstrumentThread {
-  /** How long binaryen took to load (resolved once the thread is ready). */
-  loaded: Promise<number>
+  /** How long binaryen took to load, once it has. */
+  loadMs(): number | undefined
   instrument(engine: Uint8Array): Promise<InstrumentedEngine>
   close(): Promise<void>
 }
@@ -22,18 +22,17 @@ export function startInstrumentThread(): InstrumentThread {
   const pending = new Map<number, { resolve: (engine: InstrumentedEngine) => void; reject: (error: Error) => void }>()
   let nextId = 0
   let broken: Error | undefined
-  let loadedResolve!: (ms: number) => void
-  const loaded = new Promise<number>((resolve) => {
-    loadedResolve = resolve
-  })
+  let loadMs: number | undefined
   const fail = (error: Error) => {
     broken ??= error
-    loadedResolve(0)
     for (const { reject } of pending.values()) reject(error)
     pending.clear()
   }
   worker.on('message', (reply: InstrumentReply) => {
-    if (reply.kind === 'ready') return loadedResolve(reply.loadMs)
+    if (reply.kind === 'ready') {
+      loadMs = reply.loadMs
+      return
+    }
     const request = pending.get(reply.id)
     pending.delete(reply.id)
     if (reply.kind === 'done') request?.resolve({ wasm: reply.wasm, stats: reply.stats })
@@ -42,7 +41,7 @@ export function startInstrumentThread(): InstrumentThread {
   worker.on('error', (error) => fail(new Error(`the instrumentation thread failed: ${error.message}`)))
   worker.on('exit', (code) => fail(new Error(`the instrumentation thread exited (${code})`)))
   return {
-    loaded,
+    loadMs: () => loadMs,
     instrument(engine) {
       if (broken) return Promise.reject(broken)
       const id = nextId++
