@@ -99,9 +99,11 @@ export class WorkerPool {
     const same = (worker: SandboxWorker) => worker.lastTarget !== undefined && targetKey(worker.lastTarget) === key
     const best = idle.find((worker) => same(worker) && worker.sandboxReady) ?? idle.find(same) ?? idle[0]
     if (best) {
-      // Still resetting (or making) its next sandbox: a second worker, ready by the next call,
-      // takes such waits off the path of sequential calls.
-      if (!best.sandboxReady && same(best) && !overflow && this.all.size < this.options.size) void this.spawn().prepare(target)
+      // Still resetting (or remaking) its next sandbox after a call: a second worker, ready by the
+      // next call, takes such waits off the path of sequential calls. (Not while it makes its
+      // first one: a new thread would not be ready sooner, and its start would take the core
+      // that first call needs — a new process's only call, often.)
+      if (!best.sandboxReady && best.answered > 0 && same(best) && !overflow && this.all.size < this.options.size) void this.spawn().prepare(target)
       return best
     }
     if (this.all.size < this.options.size || overflow) return this.spawn()

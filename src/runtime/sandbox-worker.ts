@@ -118,6 +118,8 @@ export class SandboxWorker {
   alive = true
   lastUsed = Date.now()
   lastTarget: SandboxTarget | undefined
+  /** Calls this worker has answered (0: it is still making its first sandbox). */
+  answered = 0
 
   constructor(private readonly options: SandboxWorkerOptions) {
     const thread = adoptPrespawned(options.reuseSandboxes) ?? startSandboxThread(options.reuseSandboxes)
@@ -236,6 +238,7 @@ export class SandboxWorker {
       limits.signal?.removeEventListener('abort', onAbort)
       if (--this.load === 0) this.worker.unref()
       this.lastUsed = Date.now()
+      this.answered++
       finish(outcome)
     }
     this.pending[lane] = { id: request.id, finish: settle }
