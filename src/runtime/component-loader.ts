@@ -6,7 +6,6 @@
 // on the memory of a dropped one (`recycledMemory`): every byte is put back to the snapshot
 // first, so it starts exactly as on a new memory, without paying to fault in ~3 MB of fresh
 // pages again (most of a new instance's cost on this kind of machine).
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
@@ -15,6 +14,7 @@ import {
 } from '../formats/task-data.ts'
 import { ENGINE_FILE, GLUE_FILE, MAIN_CORE, TASK_DATA_FILE } from '../formats/layout.ts'
 import { ADAPTER_GLOBAL_PREFIX, GLUE_HOOK, type GlueHook } from '../formats/glue-hook.ts'
+import { readFileMapped } from './mapped-file.ts'
 import { memoize } from './promise-cache.ts'
 import { resetInPlace, type ResetRefusal } from './sandbox-reset.ts'
 import { formatBytes } from '../options/ram.ts'
@@ -83,7 +83,7 @@ export function loadEngine(dir: string): Promise<LoadedEngine> {
 }
 
 export function loadSnapshot(moduleDir: string): Promise<TaskData> {
-  return memoize(snapshots, moduleDir, async () => decodeTaskData(await readFile(join(moduleDir, TASK_DATA_FILE))))
+  return memoize(snapshots, moduleDir, async () => decodeTaskData(await readFileMapped(join(moduleDir, TASK_DATA_FILE))))
 }
 
 /**

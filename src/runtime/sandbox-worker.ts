@@ -17,6 +17,13 @@ import type { TaskError } from '../types.ts'
 import { errorMessage } from '../shared/error-message.ts'
 
 const WORKER_FILE = new URL('./runtime-worker.mjs', import.meta.url)
+/**
+ * The worker's young generation (V8's default lets it grow to ~8 MB of pages per worker). A call
+ * leaves a few KB of short-lived garbage in the worker, so a small one only scavenges more often
+ * (~every 60 calls instead of ~100), each as cheap: measured (--trace-gc, 3,000 calls) the same
+ * GC time per worker, and ~5 MB less RSS per worker. Per isolate, so the host's V8 keeps its defaults.
+ */
+const YOUNG_GENERATION_MB = 4
 /** How often a queued call's timer looks whether its call has started yet. */
 const QUEUED_POLL_MS = 10
 
@@ -73,7 +80,7 @@ function startSandboxThread(reuseSandboxes: boolean): SandboxThread {
   const subtaskSignal = new SharedArrayBuffer(4)
   const lanes = createLaneBuffer()
   const workerData: SandboxWorkerData = { subtaskPort: port2, subtaskSignal, lanes, reuseSandboxes }
-  const worker = startWorker(WORKER_FILE, { workerData, transferList: [port2] })
+  const worker = startWorker(WORKER_FILE, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } })
   worker.unref()
   port1.unref()
   return { worker, subtaskPort: port1, subtaskSignal, lanes, reuseSandboxes }
