@@ -26,6 +26,22 @@ function nextBuild(): Promise<void> {
   })
 }
 
+/**
+ * The next build that ends with the watcher idle: Rollup's watcher may start another build right
+ * after an END (a change it saw while building), and running the output while that one rewrites
+ * it reads half-written artifacts. So after an END it waits a moment and, if a build started
+ * meanwhile, waits for that one too.
+ */
+async function settledBuild(): Promise<void> {
+  await nextBuild()
+  for (;;) {
+    const seen = events.length
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    if (!events.slice(seen).some((code) => code === 'START' || code === 'BUNDLE_START')) return
+    if (!events.slice(seen).includes('END')) await nextBuild()
+  }
+}
+
 async function runOutput(): Promise<unknown> {
   const { code, stdout, stderr } = await runNode(join(work, 'dist', 'main.mjs'), ['Ada'], { cwd: work })
   expect(stderr).toBe('')
@@ -66,7 +82,7 @@ describe('vite build --watch', () => {
   it('rebuilds after an edit of a task module, and the output runs the new code', async () => {
     expect(await runOutput()).toBe('Hello, Ada!')
     const file = join(work, 'app', 'tasks', 'greet.capsule.ts')
-    const rebuilt = nextBuild()
+    const rebuilt = settledBuild()
     writeFileSync(file, readFileSync(file, 'utf8').replace("process.env.GREETING ?? 'Hello'", "'Bonjour'"))
     await rebuilt
     expect(await runOutput()).toBe('Bonjour, Ada!')
@@ -75,7 +91,7 @@ describe('vite build --watch', () => {
   it('rebuilds after an edit of a file the task module imports', async () => {
     const file = join(work, 'app', 'tasks', 'punctuate.ts')
     const before = readFileSync(file, 'utf8')
-    const rebuilt = nextBuild()
+    const rebuilt = settledBuild()
     writeFileSync(file, before.replace('`${text}!`', '`${text}?!`'))
     expect(readFileSync(file, 'utf8')).not.toBe(before)
     await rebuilt
