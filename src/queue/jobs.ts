@@ -1,8 +1,8 @@
 // What travels through Redis: the job a caller submits (the manifest named by its sha256, the
 // task, the JSON arguments) and its result (the envelope). Shared by the client and the worker.
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { CapsuleError } from '../runtime/errors.ts'
+import { sha256Hex } from '../shared/sha256-file.ts'
 
 /** The BullMQ queue name when none is given. */
 export const DEFAULT_QUEUE = 'capsule'
@@ -23,7 +23,7 @@ export function manifestSha256(path: string): string {
   } catch (error) {
     throw new CapsuleError('INVALID_MANIFEST', `cannot read manifest ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
-  return createHash('sha256').update(bytes).digest('hex')
+  return sha256Hex(bytes)
 }
 
 /** Completed jobs stay a while so a caller that subscribes late still reads the answer. */

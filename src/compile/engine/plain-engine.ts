@@ -5,7 +5,6 @@
 // source once, in a temp cache (the child process a first build without the shipped kit runs),
 // checks that its split engine is the one this engine was instrumented from (its sha256 is
 // engine.json's engineKey) and copies it into the engine dir.
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,6 +13,7 @@ import { ENGINE_META, PLAIN_ENGINE_FILE } from '../../formats/layout.ts'
 import { buildKitInChild } from '../componentize.ts'
 import { WIT_FILE } from '../guest-files.ts'
 import { DISABLED_FEATURES, toolchain } from '../toolchain.ts'
+import { sha256Hex } from '../../shared/sha256-file.ts'
 
 /** The path of `engineDir`'s uninstrumented engine, built first if the dir has none. */
 export async function ensurePlainEngine(engineDir: string): Promise<string> {
@@ -28,7 +28,7 @@ export async function ensurePlainEngine(engineDir: string): Promise<string> {
     })
     const [{ meta }] = await Promise.all([build.kit, build.engine])
     const plain = await readFile(join(cacheDir, 'engines', meta.engineId, PLAIN_ENGINE_FILE))
-    if (createHash('sha256').update(plain).digest('hex') !== engineKey) {
+    if (sha256Hex(plain) !== engineKey) {
       throw new Error(`the toolchain built here makes another engine (${meta.engineKey}) than ${engineDir} (${engineKey}): cannot give its uninstrumented engine`)
     }
     const staging = `${target}.tmp-${process.pid}`

@@ -5,7 +5,6 @@
 // and the caller builds from source, as it does when CAPSULE_BUILD_TOOLCHAIN=1. Every stored file
 // is checked against the index (size and sha256, before and after inflating) before anything is
 // written: a corrupted or tampered package throws ShippedToolchainRejected, never gets used.
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -14,6 +13,7 @@ import { gunzip } from 'node:zlib'
 import { ENGINE_FILE, ENGINE_META } from '../../formats/layout.ts'
 import { KIT_FILES, type KitMeta } from '../snapshot/kit-files.ts'
 import { errorMessage } from '../../shared/error-message.ts'
+import { sha256Hex as sha256 } from '../../shared/sha256-file.ts'
 import { BUILD_TOOLCHAIN_ENV, SHIPPED_FORMAT, SHIPPED_TOOLCHAIN_INDEX, shippedToolchainDir, type ShippedFile, type ShippedToolchain } from './shipped-layout.ts'
 
 /** The package's shipped toolchain failed its checks (the message names the file and why). */
@@ -33,7 +33,6 @@ export interface InstallOptions {
   packageDir?: string
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 /** Off the main thread (libuv's pool): the install overlaps the module's bundling. */
 const inflate = promisify(gunzip)
 
