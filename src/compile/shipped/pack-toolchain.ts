@@ -4,20 +4,18 @@
 // ships (dist/snippet/, its engine stored gzipped): the index points at them instead of storing
 // them twice, after checking they are byte for byte the cache's. The pre-init engine is stored
 // gzipped (10.5 → 3.4 MB); the uninstrumented engine.plain.wasm is not shipped.
-import { createHash } from 'node:crypto'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, posix, relative, sep } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { DEFAULT_MANIFEST_NAME, type Manifest } from '../../formats/manifest.ts'
 import { ENGINE_META, engineFiles as engineFileNames } from '../../formats/layout.ts'
 import { version } from '../../version.ts'
+import { isGzip } from '../../shared/gzip.ts'
+import { sha256Hex as sha256 } from '../../shared/sha256-file.ts'
 import { kitDir } from '../snapshot/kit-store.ts'
 import { KIT_FILES, type KitMeta } from '../snapshot/kit-files.ts'
 import { toolchain, toolchainId } from '../toolchain.ts'
 import { SHIPPED_FORMAT, SHIPPED_TOOLCHAIN_DIR, SHIPPED_TOOLCHAIN_INDEX, shippedToolchainDir, type ShippedFile, type ShippedToolchain } from './shipped-layout.ts'
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-const isGzip = (bytes: Uint8Array) => bytes[0] === 0x1f && bytes[1] === 0x8b
 
 function shipped(name: string, stored: string, storedBytes: Uint8Array, installed: Uint8Array): ShippedFile {
   return {

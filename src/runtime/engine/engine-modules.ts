@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib'
 import type { EngineArtifact } from '../artifact.ts'
 import { mappedBuffer, readFileMapped } from '../mapped-file.ts'
 import { memoize } from '../promise-cache.ts'
+import { gzipInflatedSize, isGzip } from '../../shared/gzip.ts'
 
 export type EngineModules = Map<string, WebAssembly.Module>
 
@@ -18,16 +19,15 @@ const compiled = new Map<string, Promise<EngineModules>>()
 /** Inflate in pieces this big: below glibc's initial 128 KiB mmap threshold. */
 const PIECE = 64 * 1024
 
-/** A core module's bytes: as stored, or inflated when stored gzipped (magic 1f 8b; wasm starts with \0asm). */
+/** A core module's bytes: as stored, or inflated when stored gzipped. */
 async function wasmBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = await readFileMapped(path)
-  return bytes[0] === 0x1f && bytes[1] === 0x8b ? inflate(bytes) : bytes
+  return isGzip(bytes) ? inflate(bytes) : bytes
 }
 
 /** Inflates a gzip stream piece by piece into a mapped buffer sized from its trailer (ISIZE). */
 async function inflate(gzipped: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  const trailer = new DataView(gzipped.buffer, gzipped.byteOffset + gzipped.byteLength - 4, 4)
-  const out = mappedBuffer(trailer.getUint32(0, true))
+  const out = mappedBuffer(gzipInflatedSize(gzipped))
   function* pieces(): Generator<Uint8Array> {
     for (let offset = 0; offset < gzipped.length; offset += PIECE) yield gzipped.subarray(offset, offset + PIECE)
   }
