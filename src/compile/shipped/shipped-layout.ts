@@ -3,9 +3,8 @@
 // installs into its cache instead of building them (install-toolchain.ts) when its toolchain id is
 // the shipped one. The index (toolchain.json) names every file with the sha256 and size of the
 // bytes stored in the package and of the bytes installed, so nothing tampered with is ever used.
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot } from '../../version.ts'
 
 /** Under the package's dist/: one folder per shipped toolchain, named like the cache's kits/. */
 export const SHIPPED_TOOLCHAIN_DIR = 'toolchain'
@@ -44,22 +43,7 @@ export interface ShippedToolchain {
   engine: { id: string; files: ShippedFile[] }
 }
 
-/** The unplugin-capsule package's own folder (from the sources and from the built chunks alike). */
-export function packageDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    try {
-      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'unplugin-capsule') return dir
-    } catch {
-      // keep walking up
-    }
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error('cannot find the unplugin-capsule package folder')
-    dir = parent
-  }
-}
-
 /** Where the package ships the toolchain of this id (whether or not it does). */
-export function shippedToolchainDir(toolchainId: string, pkg = packageDir()): string {
+export function shippedToolchainDir(toolchainId: string, pkg = packageRoot): string {
   return join(pkg, 'dist', SHIPPED_TOOLCHAIN_DIR, toolchainId.slice(0, 32))
 }
