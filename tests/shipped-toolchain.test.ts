@@ -42,13 +42,19 @@ function project(result: string): { root: string; cache: string } {
   return { root, cache: join(root, 'node_modules', '.cache', 'capsule') }
 }
 
+/** `capsule run` of a new project's module (its first build), which must answer `result`. */
+async function firstRun(result: string, env: Record<string, string>) {
+  const { root, cache } = project(result)
+  const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: root, env })
+  expect(run.code, run.stderr).toBe(0)
+  expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result })
+  return { root, cache, run }
+}
+
 describe('the toolchain shipped with the package', () => {
   it('is installed by a first build: the same kit and engine a build from source makes, and a module runs on it', async () => {
     const { index } = shippedIndex()
-    const { root, cache } = project('on the shipped engine')
-    const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: root, env: { CAPSULE_BUILD_TOOLCHAIN: '' } })
-    expect(run.code, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result: 'on the shipped engine' })
+    const { root, cache, run } = await firstRun('on the shipped engine', { CAPSULE_BUILD_TOOLCHAIN: '' })
     expect(run.stderr).toMatch(new RegExp(`installed the shared engine ${index.engine.id} and its snapshot kit shipped with unplugin-capsule \\d+\\.\\d+\\.\\d+\\S* \\(toolchain ${index.toolchainId.slice(0, 12)}\\)`))
     expect(run.stderr).not.toMatch(/building the shared engine|instrumented the shared engine/)
 
@@ -72,10 +78,7 @@ describe('the toolchain shipped with the package', () => {
 
   it('is not used with CAPSULE_BUILD_TOOLCHAIN=1: the kit and the engine are built from source, the same bytes as shipped', async () => {
     const { index } = shippedIndex()
-    const { root, cache } = project('on an engine built from source')
-    const run = await runCli(['run', 'main.capsule.ts', '--json', '--verbose'], { cwd: root, env: { CAPSULE_BUILD_TOOLCHAIN: '1' } })
-    expect(run.code, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ success: true, result: 'on an engine built from source' })
+    const { cache, run } = await firstRun('on an engine built from source', { CAPSULE_BUILD_TOOLCHAIN: '1' })
     expect(run.stderr).toMatch(/building the shared engine \(once per toolchain\)/)
     expect(run.stderr).toMatch(new RegExp(`instrumented the shared engine ${index.engine.id} for fuel`))
     expect(run.stderr).not.toMatch(/installed the/)
