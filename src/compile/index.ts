@@ -1,8 +1,10 @@
 // The compiler's public face for the rest of the package (loaded lazily by the runtime/CLI).
 // An unchanged module is answered from the cache without loading the compiler itself.
 import { resolve } from 'node:path'
-import { cachedModule } from './cache-hit.ts'
+import { cachedModule, resolvedCacheDir } from './cache-hit.ts'
+import { kitDir } from './snapshot/kit-files.ts'
 import { startSnapshotProcess } from './snapshot/snapshot-pool.ts'
+import { toolchainId } from './toolchain.ts'
 import type { CompiledModule, CompileOptions } from './compile-options.ts'
 import { displayPath } from '../shared/display-path.ts'
 
@@ -14,7 +16,7 @@ export async function compileModule(file: string, options: CompileOptions): Prom
   if (hit) return hit
   // A real compile ahead: a snapshot process and the bundler's service start while the compiler
   // loads (the process is told which kit to read once the kit is known).
-  startSnapshotProcess()
+  startSnapshotProcess(kitDir(resolvedCacheDir(options), toolchainId()))
   void import('./bundle-guest.ts').then(({ prewarmBundler }) => prewarmBundler(), () => {})
   const { compileModule: compile } = await import('./compile-module.ts')
   return compile(file, options)

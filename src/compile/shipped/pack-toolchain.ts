@@ -12,8 +12,7 @@ import { ENGINE_META, engineFiles as engineFileNames } from '../../formats/layou
 import { version } from '../../version.ts'
 import { isGzip } from '../../shared/gzip.ts'
 import { sha256Hex as sha256 } from '../../shared/sha256-file.ts'
-import { kitDir } from '../snapshot/kit-store.ts'
-import { KIT_FILES, type KitMeta } from '../snapshot/kit-files.ts'
+import { KIT_FILES, kitDir, type KitMeta } from '../snapshot/kit-files.ts'
 import { toolchain, toolchainId } from '../toolchain.ts'
 import { SHIPPED_FORMAT, SHIPPED_TOOLCHAIN_DIR, SHIPPED_TOOLCHAIN_INDEX, shippedToolchainDir, type ShippedFile, type ShippedToolchain } from './shipped-layout.ts'
 

@@ -1,6 +1,7 @@
 // The snapshot kit on disk (one per toolchain, in `<cacheDir>/kits/<toolchain id>/`): the
 // spliced pre-init engine, componentize-js's bindings script and what the snapshot needs to know
 // about them. Shared by the child process that builds it and the host that uses it.
+import { join } from 'node:path'
 
 export const KIT_FILES = {
   /** The spliced StarlingMonkey core before init, its mutable globals exported. */
@@ -30,4 +31,9 @@ export interface KitMeta {
   engineId: string
   engineKey: string
   supportFiles: string[]
+}
+
+/** The kit's folder in a cache, for a toolchain id (toolchain.ts). */
+export function kitDir(cacheDir: string, toolchainId: string): string {
+  return join(cacheDir, 'kits', toolchainId.slice(0, 32))
 }

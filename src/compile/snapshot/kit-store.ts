@@ -13,7 +13,7 @@ import { WIT_FILE } from '../guest-files.ts'
 import { DISABLED_FEATURES, toolchain } from '../toolchain.ts'
 import { installShippedToolchain, type InstalledToolchain } from '../shipped/install-toolchain.ts'
 import { errorMessage } from '../../shared/error-message.ts'
-import { KIT_FILES, type KitMeta } from './kit-files.ts'
+import { KIT_FILES, kitDir, type KitMeta } from './kit-files.ts'
 import type { KitRef } from './snapshot-process.ts'
 
 export interface LoadedKit {
@@ -29,10 +29,6 @@ export interface LoadedKit {
 }
 
 const kits = new Map<string, Promise<LoadedKit>>()
-
-export function kitDir(cacheDir: string, toolchainId: string): string {
-  return join(cacheDir, 'kits', toolchainId.slice(0, 32))
-}
 
 async function readMeta(dir: string, cacheDir: string): Promise<KitMeta | undefined> {
   try {

@@ -2,8 +2,13 @@
 // most two at a time, each under a wall-clock budget: top-level code that never ends gets its
 // process killed and the build fails, instead of hanging. The first process starts while the
 // module is still being bundled and reads the kit then; processes stay up between builds (a dev
-// server's next edit skips the start) and never keep the host alive while idle.
+// server's next edit skips the start) and never keep the host alive while idle. While a kit has
+// no compile hints yet, the first process traces its compiles and exits after one snapshot, and
+// its trace becomes the kit's hints (kit-hints.ts): later processes compile ahead what a
+// snapshot reaches.
 import { fork, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
+import { harvestTraces, kitWantsHints, RETIRE_AFTER_SNAPSHOT, TRACE_FLAG, traceFile } from './kit-hints.ts'
 import type { KitRef, SnapshotReply, SnapshotRequest } from './snapshot-process.ts'
 
 const MAX_PROCESSES = 2
@@ -41,10 +46,14 @@ interface PoolProcess {
   stderr: string
   /** Kit dirs this process was told to load. */
   kits: Set<string>
+  /** Tracing its compiles for a kit's hints (kit-hints.ts): it exits after its first snapshot. */
+  retiring: boolean
 }
 
 const idle: PoolProcess[] = []
 let live = 0
+/** Kit folders a live process is tracing compiles for. */
+const tracing = new Set<string>()
 const waiting: ((entry: PoolProcess) => void)[] = []
 let nextId = 0
 
@@ -61,10 +70,28 @@ function hold(entry: PoolProcess, busy: boolean): void {
   }
 }
 
-function spawn(): PoolProcess {
-  const child = fork(ENTRY, [], { execArgv: FLAGS, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+/** A trace file opened in the kit's folder when the kit lacks its hints (and its folder takes files). */
+function openTrace(hintsFor: string | undefined): { kit: string; fd: number } | undefined {
+  if (!hintsFor || !kitWantsHints(hintsFor)) return undefined
+  try {
+    return { kit: hintsFor, fd: openSync(traceFile(hintsFor, `${process.pid}-${Date.now()}-${nextId}`), 'w') }
+  } catch {
+    return undefined
+  }
+}
+
+/** `hintsFor`: the kit folder this process will likely serve (to learn its hints when it has none). */
+function spawn(hintsFor?: string): PoolProcess {
+  const trace = openTrace(hintsFor)
+  const child = trace
+    ? fork(ENTRY, [RETIRE_AFTER_SNAPSHOT], { execArgv: [...FLAGS, TRACE_FLAG], serialization: 'advanced', stdio: ['ignore', trace.fd, 'pipe', 'ipc'] })
+    : fork(ENTRY, [], { execArgv: FLAGS, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+  if (trace) {
+    closeSync(trace.fd)
+    tracing.add(trace.kit)
+  }
   live++
-  const entry: PoolProcess = { child, exited: false, stderr: '', kits: new Set() }
+  const entry: PoolProcess = { child, exited: false, stderr: '', kits: new Set(), retiring: trace !== undefined }
   child.stderr?.on('data', (chunk: Buffer) => {
     entry.stderr = (entry.stderr + chunk.toString()).slice(-2_000)
   })
@@ -73,6 +100,10 @@ function spawn(): PoolProcess {
   child.once('exit', () => {
     entry.exited = true
     live--
+    if (trace) {
+      tracing.delete(trace.kit)
+      harvestTraces(trace.kit)
+    }
     const at = idle.indexOf(entry)
     if (at >= 0) idle.splice(at, 1)
     // A process that died (budget exceeded, crash) is replaced for whoever waits.
@@ -90,9 +121,14 @@ function load(entry: PoolProcess, kit: KitRef): void {
   entry.child.send({ type: 'load', kit } satisfies SnapshotRequest)
 }
 
-/** Starts the first process ahead of need: Node's own start-up (~0.1 s) overlaps the compiler's. */
-export function startSnapshotProcess(): void {
-  if (live === 0) idle.push(spawn())
+/**
+ * Starts the first process ahead of need: Node's own start-up (~0.1 s) overlaps the compiler's.
+ * `kitDir`: the kit it will likely read, whose hints it learns when the kit has none yet.
+ */
+export function startSnapshotProcess(kitDir?: string): void {
+  if (live > 0) return
+  if (kitDir) harvestTraces(kitDir)
+  idle.push(spawn(kitDir))
 }
 
 /** Has an idle process (started now if none is up) read and compile the kit while the module is bundled. */
@@ -102,7 +138,9 @@ export function prewarmSnapshotWorker(kit: Promise<KitRef>): void {
   if (entry) kit.then((ref) => load(entry, ref), () => {})
 }
 
-async function acquire(): Promise<PoolProcess> {
+async function acquire(kitDir: string): Promise<PoolProcess> {
+  // A kit without hints gets a process that learns them (kit-hints.ts), even past an idle one.
+  if (live < MAX_PROCESSES && !tracing.has(kitDir) && kitWantsHints(kitDir)) return spawn(kitDir)
   const ready = idle.pop()
   if (ready) return ready
   if (live < MAX_PROCESSES) return spawn()
@@ -110,7 +148,8 @@ async function acquire(): Promise<PoolProcess> {
 }
 
 function release(entry: PoolProcess): void {
-  if (entry.exited) return
+  // A tracing process exits after its snapshot; whoever waits gets its replacement then.
+  if (entry.exited || entry.retiring) return
   const next = waiting.shift()
   if (next) next(entry)
   else {
@@ -120,7 +159,7 @@ function release(entry: PoolProcess): void {
 }
 
 export async function snapshotInWorker(kit: KitRef, engineKey: string, code: string, budgetMs: number): Promise<SnapshotResult> {
-  const entry = await acquire()
+  const entry = await acquire(kit.dir)
   if (entry.exited) throw new SnapshotWorkerFailed('the snapshot process exited before it took the module')
   const id = nextId++
   hold(entry, true)

@@ -5,9 +5,14 @@
 // background jobs a new process's first snapshot took ~3× longer, and they took the core the
 // host's own build work needed; and a wall-clock budget that stops top-level code that never
 // ends is a kill of this process. It reads and compiles the kit itself (once per kit dir), as
-// soon as the pool tells it which one, while the host is still bundling the module.
+// soon as the pool tells it which one, while the host is still bundling the module. When the
+// kit has compile hints (kit-hints.ts) the functions they name are compiled then too, ahead of the
+// module's source (compile-hints.ts).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { readHintedModule } from './compile-hints.ts'
+import { readKitHints, RETIRE_AFTER_SNAPSHOT } from './kit-hints.ts'
 import { encodeTaskData } from '../../formats/task-data.ts'
 import { KIT_FILES, type KitMeta } from './kit-files.ts'
 import { SnapshotError, takeSnapshot, type SnapshotKit } from './take-snapshot.ts'
@@ -29,9 +34,27 @@ export type SnapshotReply =
 
 const kits = new Map<string, Promise<SnapshotKit>>()
 
+// Set here, not on the command line: a Node whose V8 dropped the flag still starts (and ignores the hints).
+setFlagsFromString('--experimental-wasm-compilation-hints')
+
+/**
+ * The kit's engine with its hints: compiled synchronously (on Node 24 an async compile of a
+ * module with eager hints never settles), or undefined when it has none or they do not apply.
+ */
+function compileHinted(dir: string): WebAssembly.Module | undefined {
+  const hints = readKitHints(dir)
+  if (!hints) return undefined
+  try {
+    return new WebAssembly.Module(readHintedModule(join(dir, KIT_FILES.initWasm), hints.eager))
+  } catch {
+    return undefined
+  }
+}
+
 async function readKit(kit: KitRef): Promise<SnapshotKit> {
-  const [wasm, initializer] = await Promise.all([readFile(join(kit.dir, KIT_FILES.initWasm)), readFile(join(kit.dir, KIT_FILES.initializer))])
-  return { module: await WebAssembly.compile(wasm), env: kit.meta.env, initializer, globals: kit.meta.globals }
+  const initializer = readFile(join(kit.dir, KIT_FILES.initializer))
+  const module = compileHinted(kit.dir) ?? await WebAssembly.compile(await readFile(join(kit.dir, KIT_FILES.initWasm)))
+  return { module, env: kit.meta.env, initializer: await initializer, globals: kit.meta.globals }
 }
 
 /** The kit, read and compiled once per dir (a failed load is tried again next time). */
@@ -70,6 +93,8 @@ process.on('message', (request: SnapshotRequest) => {
   queue = queue.then(async () => {
     const reply = await answer(request)
     await new Promise<void>((resolve) => process.send!(reply, undefined, {}, () => resolve()))
+    // Tracing for the kit's hints: exiting flushes V8's buffered trace into its file.
+    if (process.argv.includes(RETIRE_AFTER_SNAPSHOT)) process.exit(0)
   })
 })
 // The host went away (or let this process go): nothing left to do.
