@@ -82,8 +82,14 @@ export function loadEngine(dir: string): Promise<LoadedEngine> {
   return engine
 }
 
+/** A module's snapshot, decoded (not kept: see loadSnapshot). */
+export async function readSnapshot(moduleDir: string): Promise<TaskData> {
+  return decodeTaskData(await readFileMapped(join(moduleDir, TASK_DATA_FILE)))
+}
+
+/** A module's snapshot, decoded once per worker. */
 export function loadSnapshot(moduleDir: string): Promise<TaskData> {
-  return memoize(snapshots, moduleDir, async () => decodeTaskData(await readFileMapped(join(moduleDir, TASK_DATA_FILE))))
+  return memoize(snapshots, moduleDir, () => readSnapshot(moduleDir))
 }
 
 /**

@@ -54,7 +54,19 @@ export interface PreloadRequest {
   moduleDir: string
 }
 
-export type WorkerRequest = RunRequest | PrepareRequest | EngineMessage | PreloadRequest
+/**
+ * Run the engine once on another module's snapshot, calling no task, before the first call: V8
+ * compiles the engine's call path then (a new worker's first call paid ~50 ms for it), while the
+ * module the worker will run is still being built.
+ */
+export interface WarmUpRequest {
+  type: 'warm-up'
+  engineDir: string
+  /** A module built for the same engine (its task.data). */
+  moduleDir: string
+}
+
+export type WorkerRequest = RunRequest | PrepareRequest | EngineMessage | PreloadRequest | WarmUpRequest
 
 /** What one attempt produced, before the runtime wraps it into an envelope. */
 export interface AttemptOutcome {

@@ -11,6 +11,7 @@ import { LANES } from './call-lanes.ts'
 import { failedAttempt } from './envelope.ts'
 import type { AttemptOutcome, RunRequest, SandboxOrigin } from './messages.ts'
 import { NOT_STARTED, SandboxWorker, targetKey, type CallLimits, type SandboxTarget, type SubtaskHandler } from './sandbox-worker.ts'
+import { warmUpModuleFor } from './warm-up-snapshot.ts'
 
 /** Enough workers to keep every core busy (the main thread's share is small once calls queue). */
 export const DEFAULT_POOL_SIZE = Math.max(2, Math.min(4, availableParallelism()))
@@ -153,11 +154,18 @@ export class WorkerPool {
     if (!this.closed && this.all.size === 0) this.spawn()
   }
 
-  /** Boots a worker if none is up and hands it an engine, compiled here, before any module on it is known. */
+  /**
+   * Boots a worker if none is up and hands it an engine, compiled here, before any module on it is
+   * known; a worker new to the engine also runs it once on the package's own snippet module when
+   * that was built for the same engine (warm-up-snapshot.ts), so V8 compiles the call path while
+   * the module is still being built.
+   */
   warmEngine(engine: EngineArtifact): void {
     if (this.closed) return
     const worker = this.live()[0] ?? this.spawn()
-    void worker.sendEngine(engine).catch(() => {})
+    if (worker.hasEngine(engine)) return
+    const warmUpModule = warmUpModuleFor(engine.key)
+    void (warmUpModule ? worker.warmUp(engine, warmUpModule) : worker.sendEngine(engine)).catch(() => {})
   }
 
   /** Warms a worker for a module so the first call does not pay for loading it. */

@@ -203,6 +203,17 @@ export class SandboxWorker {
     this.worker.postMessage({ type: 'engine', dir: engine.dir, key: engine.key, modules })
   }
 
+  /** Whether this worker has (or is being sent) the engine's compiled modules. */
+  hasEngine(engine: EngineArtifact): boolean {
+    return this.enginesSent.has(engine.dir)
+  }
+
+  /** Sends the engine and has the worker run it once on `moduleDir`'s snapshot (a module on the same engine). */
+  async warmUp(engine: EngineArtifact, moduleDir: string): Promise<void> {
+    await this.sendEngine(engine)
+    this.worker.postMessage({ type: 'warm-up', engineDir: engine.dir, moduleDir })
+  }
+
   /** Pre-makes a sandbox for a target this worker has not served yet. */
   async prepare(target: SandboxTarget): Promise<void> {
     if (this.lastTarget && targetKey(this.lastTarget) === targetKey(target)) return

@@ -9,11 +9,11 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { CallLanes } from './call-lanes.ts'
 import { runAttempt } from './attempt.ts'
-import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, registerEngine, type Sandbox } from './component-loader.ts'
+import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, readSnapshot, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
 import { hostImports } from './host/imports.ts'
 import { createSubtaskCaller } from './host/subtask-channel.ts'
-import type { AttemptOutcome, PrepareRequest, RunRequest, SandboxOrigin, WorkerReply, WorkerRequest } from './messages.ts'
+import type { AttemptOutcome, PrepareRequest, RunRequest, SandboxOrigin, WarmUpRequest, WorkerReply, WorkerRequest } from './messages.ts'
 import { failedAttempt } from './envelope.ts'
 import { wasiImports } from './wasi/index.ts'
 import { stackMapperFor } from './stack-map.ts'
@@ -166,6 +166,22 @@ async function run(request: RunRequest): Promise<void> {
   }
 }
 
+/** No task has this name: the warm-up call goes through the guest's dispatch and fails there. */
+const WARM_UP_TASK = '\0capsule-warm-up'
+const WARM_UP_FUEL = 1_000_000_000
+
+/** Runs the engine once on another module's snapshot (WarmUpRequest); the sandbox is dropped after. */
+async function warmUp(request: WarmUpRequest): Promise<void> {
+  try {
+    const [engine, snapshot] = await Promise.all([loadEngine(request.engineDir), readSnapshot(request.moduleDir)])
+    const sandbox = instantiateSandbox(engine, snapshot, null, imports)
+    sandbox.setFuel(WARM_UP_FUEL)
+    sandbox.run(WARM_UP_TASK, '[]', JSON.stringify({ env: {}, argv: [], cwd: '/' }))
+  } catch {
+    // only a head start: the first call compiles whatever this did not reach
+  }
+}
+
 function prepareRequested(request: PrepareRequest): Promise<void> {
   return prepare({ engineDir: request.engineDir, moduleDir: request.moduleDir, ram: request.ram })
 }
@@ -175,5 +191,6 @@ port.on('message', (request: WorkerRequest) => {
   if (request.type === 'engine') registerEngine(request.dir, request.key, request.modules)
   else if (request.type === 'prepare') queue = queue.then(() => prepareRequested(request))
   else if (request.type === 'preload') preload(request.engineDir, request.moduleDir)
+  else if (request.type === 'warm-up') queue = queue.then(() => warmUp(request))
   else queue = queue.then(() => run(request))
 })
