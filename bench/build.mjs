@@ -70,14 +70,14 @@ async function main() {
 
     edit()
     const cold = runInNewProcess(file, projectCache)
-    lines.push(`cold build, engine cached   new process ${ms(cold.process)} (to the envelope ${ms(cold.wall)}, CPU ${ms(cold.cpu)} in the main process; the snapshot runs in a child)`)
+    lines.push(`cold build, engine cached   to the envelope ${ms(cold.wall)} (process start to exit ${ms(cold.process)}, CPU ${ms(cold.cpu)} in the main process; the snapshot runs in a child); goal ≤ 2 s`)
 
     const fresh = []
     for (let i = 0; i < RUNS; i++) {
       edit()
       fresh.push(runInNewProcess(file, projectCache))
     }
-    lines.push(`one-line edit, new process  median ${ms(median(fresh.map((r) => r.process)))} (to the envelope ${ms(median(fresh.map((r) => r.wall)))}, CPU ${ms(median(fresh.map((r) => r.cpu)))} in the main process); goal ≤ 1 s`)
+    lines.push(`one-line edit, new process  to the envelope median ${ms(median(fresh.map((r) => r.wall)))} (process start to exit ${ms(median(fresh.map((r) => r.process)))}, CPU ${ms(median(fresh.map((r) => r.cpu)))} in the main process); goal ≤ 1 s`)
 
     const { createRuntime } = await import(pathToFileURL(runtimeEntry).href)
     const runtime = createRuntime({ cwd: project, cacheDir: projectCache })
