@@ -4,7 +4,7 @@
 // imported at all is guest-import-policy.ts (only code and JSON from the project and
 // node_modules). `import.meta` becomes a guest global that throws a normal, catchable error
 // (the engine itself traps uncatchably on it).
-import { builtinModules } from 'node:module'
+import { builtinModules, createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { guestFile } from './guest-files.ts'
@@ -53,17 +53,25 @@ export interface GuestBundle {
 }
 
 /**
+ * esbuild's JS API, loaded with `require`: it is CommonJS, and importing it as ESM has Node scan
+ * its ~100 KB for named exports first (cjs-module-lexer, ~15 ms of a new process's rebuild).
+ */
+function loadEsbuild(): typeof import('esbuild') {
+  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild')
+}
+
+/**
  * Starts esbuild's service process now (its first call spawns it, ~50–100 ms in a new process),
  * so it is up by the time the module's tasks are discovered and the bundle is asked for.
  */
 export function prewarmBundler(): void {
-  import('esbuild').then(({ transform }) => transform('')).catch(() => {})
+  Promise.resolve().then(() => loadEsbuild().transform('')).catch(() => {})
 }
 
 /** `root`: the project root; imports must stay inside it (or in node_modules). */
 export async function bundleGuest(taskModulePath: string, resolveDir: string, root: string = resolveDir): Promise<GuestBundle> {
   // Loaded only when a bundle is really needed: a cache hit with unchanged inputs never pays for it.
-  const { build } = await import('esbuild')
+  const { build } = loadEsbuild()
   // The entry names its imports through `capsule-entry:` so that no absolute path is ever
   // imported by a name a task file could pose as.
   const entryFiles = { globals: guestFile('globals'), module: taskModulePath, run: guestFile('run') }

@@ -5,15 +5,17 @@
 // missingDependencyError(), so its absence is a one-line reason naming what to install instead of
 // a bare ERR_MODULE_NOT_FOUND from deep inside the compiler.
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { CapsuleError } from './errors.ts'
+import { packageRoot } from '../version.ts'
 
 let optional: Set<string> | undefined
 
-/** This package's optionalDependencies (package.json sits next to dist/). */
+/** This package's optionalDependencies (from its package.json, beside src/ and dist/). */
 function optionalDependencies(): Set<string> {
   if (optional) return optional
   try {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { optionalDependencies?: Record<string, string> }
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> }
     optional = new Set(Object.keys(manifest.optionalDependencies ?? {}))
   } catch {
     optional = new Set()
@@ -21,11 +23,11 @@ function optionalDependencies(): Set<string> {
   return optional
 }
 
-/** The package a failed import or resolve could not find, when it is one of our optional dependencies. */
+/** The package a failed import, require or resolve could not find, when it is one of our optional dependencies. */
 export function missingPackage(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
-  if (code !== 'ERR_MODULE_NOT_FOUND' || !(error instanceof Error)) return undefined
-  const name = /Cannot find package '([^']+)'/.exec(error.message)?.[1]
+  if ((code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') || !(error instanceof Error)) return undefined
+  const name = /Cannot find (?:package|module) '([^']+)'/.exec(error.message)?.[1]
   return name !== undefined && optionalDependencies().has(name) ? name : undefined
 }
 
