@@ -2,12 +2,13 @@
 // source gives a byte-identical task.data and the same fuel), top-level errors reported at the
 // task module's own line, an endless top-level loop stopped by the build budget, and no host
 // path visible inside the sandbox.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
+import { copyCacheDir } from './helpers/cache-copy.ts'
 
 const deterministic = 'fixtures/build/deterministic.capsule.ts'
 const temporary: string[] = []
@@ -39,8 +40,8 @@ describe('reproducible builds', () => {
     expect(seed.stderr).toBe('')
     const cacheDir = tempDir('cache')
     const projectCache = join(REPO_ROOT, 'node_modules', '.cache', 'capsule')
-    cpSync(join(projectCache, 'kits'), join(cacheDir, 'kits'), { recursive: true })
-    cpSync(join(projectCache, 'engines'), join(cacheDir, 'engines'), { recursive: true })
+    copyCacheDir(join(projectCache, 'kits'), join(cacheDir, 'kits'))
+    copyCacheDir(join(projectCache, 'engines'), join(cacheDir, 'engines'))
     const configFile = config({ cacheDir })
     for (let i = 0; i < 3; i++) {
       rmSync(join(cacheDir, 'components'), { recursive: true, force: true })

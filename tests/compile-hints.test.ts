@@ -5,7 +5,7 @@
 // them is byte for byte the one taken without. If V8 changes the section's format or its trace
 // lines, this fails loudly.
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +15,7 @@ import { hintsFile, readKitHints, tracedFunctions, type KitHints } from '../src/
 import { KIT_FILES } from '../src/compile/snapshot/kit-files.ts'
 import { REPO_ROOT } from './helpers/cli.ts'
 import { makeProject } from './helpers/project.ts'
+import { copyCacheDir } from './helpers/cache-copy.ts'
 
 const REPO_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'capsule')
 const temporary: string[] = []
@@ -35,8 +36,8 @@ beforeAll(async () => {
   }
   cacheDir = mkdtempSync(join(tmpdir(), 'capsule-hints-cache-'))
   temporary.push(cacheDir)
-  cpSync(join(REPO_CACHE, 'kits'), join(cacheDir, 'kits'), { recursive: true })
-  cpSync(join(REPO_CACHE, 'engines'), join(cacheDir, 'engines'), { recursive: true })
+  copyCacheDir(join(REPO_CACHE, 'kits'), join(cacheDir, 'kits'))
+  copyCacheDir(join(REPO_CACHE, 'engines'), join(cacheDir, 'engines'))
   const kits = join(cacheDir, 'kits')
   const newest = readdirSync(kits).filter((name) => existsSync(join(kits, name, KIT_FILES.meta)))
     .sort((a, b) => statSync(join(kits, b, KIT_FILES.meta)).mtimeMs - statSync(join(kits, a, KIT_FILES.meta)).mtimeMs)[0]!

@@ -1,13 +1,14 @@
 // The compile cache holds code the host runs (the engine's glue module is imported by every
 // sandbox worker): issue #10 item 7. A task may not be granted it or node_modules (build time,
 // file:line), and a cached artifact changed after it was built is refused, never loaded.
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { REPO_ROOT, runCli } from './helpers/cli.ts'
 import { makeProject } from './helpers/project.ts'
+import { copyCacheDir } from './helpers/cache-copy.ts'
 
 const REPO_CACHE = join(REPO_ROOT, 'node_modules/.cache/capsule')
 const fixture = (name: string) => join(REPO_ROOT, 'fixtures/security/build', `${name}.capsule.ts`)
@@ -67,7 +68,7 @@ describe('cached artifacts are verified before they are loaded', () => {
     await warm.close()
     const cacheDir = mkdtempSync(join(tmpdir(), 'capsule-cache-copy-'))
     tmps.push(cacheDir)
-    for (const dir of ['engines', 'components', 'sources']) cpSync(join(REPO_CACHE, dir), join(cacheDir, dir), { recursive: true })
+    for (const dir of ['engines', 'components', 'sources']) copyCacheDir(join(REPO_CACHE, dir), join(cacheDir, dir))
     mkdirSync(join(cacheDir, 'tmp'), { recursive: true })
     const runtime = createRuntime({ cwd: root, cacheDir, poolSize: 1 })
     try {
