@@ -4,31 +4,8 @@
 // allocates its state in the engine's heap on first use: after the engine's memory is restored
 // to the snapshot those pointers would dangle, so a reset zeroes them as a fresh instance has them.
 import { ADAPTER_GLOBAL_PREFIX } from '../../formats/glue-hook.ts'
-import { readGlobals, readSections, SECTION, WasmReader } from './wasm-reader.ts'
+import { importCounts, readGlobals, readSections, SECTION, WasmReader } from './wasm-reader.ts'
 import { concat, section, uleb, wasmName } from './wasm-writer.ts'
-
-/** Counts imported globals (they come first in the global index space). */
-function importedGlobals(bytes: Uint8Array, payloadStart: number): number {
-  const reader = new WasmReader(bytes, payloadStart)
-  let globals = 0
-  for (let count = reader.u32(); count > 0; count--) {
-    reader.name()
-    reader.name()
-    const kind = reader.u8()
-    if (kind === 0x00) reader.u32()
-    else if (kind === 0x01 || kind === 0x02) {
-      if (kind === 0x01) reader.u8()
-      const flags = reader.u8()
-      reader.u32()
-      if (flags & 1) reader.u32()
-    } else if (kind === 0x03) {
-      reader.u8()
-      reader.u8()
-      globals++
-    } else throw new Error(`unsupported import kind ${kind}`)
-  }
-  return globals
-}
 
 /**
  * Returns the module with every mutable global it defines exported as
@@ -38,8 +15,7 @@ export function exportAdapterGlobals(wasm: Uint8Array): Uint8Array {
   const sections = readSections(wasm)
   const globalSection = sections.find((s) => s.id === SECTION.global)
   if (!globalSection) return wasm
-  const importSection = sections.find((s) => s.id === SECTION.import)
-  const firstIndex = importSection ? importedGlobals(wasm, importSection.payloadStart) : 0
+  const firstIndex = importCounts(wasm, sections.find((s) => s.id === SECTION.import)).globals
   const mutable = readGlobals(wasm, globalSection).flatMap((global, i) => (global.mutable ? [firstIndex + i] : []))
   if (mutable.length === 0) return wasm
   const exportSection = sections.find((s) => s.id === SECTION.export)

@@ -85,6 +85,64 @@ export function readSections(bytes: Uint8Array): Section[] {
   return sections
 }
 
+/** How many of each kind a module imports: imports come first in each index space. */
+export interface ImportCounts {
+  functions: number
+  tables: number
+  memories: number
+  globals: number
+  tags: number
+}
+
+function skipLeb(reader: WasmReader): void {
+  while (reader.u8() & 0x80) { /* continuation bytes */ }
+}
+
+/** A value type or reference type (GC proposal forms included), skipped. */
+function skipValueType(reader: WasmReader): void {
+  const type = reader.u8()
+  if (type === 0x63 || type === 0x64) reader.s32()
+}
+
+/** Table or memory limits (memory64's wider numbers included), skipped. */
+function skipLimits(reader: WasmReader): void {
+  const flags = reader.u8()
+  skipLeb(reader)
+  if (flags & 0x01) skipLeb(reader)
+}
+
+/** Counts a module's imports by kind (all zero without an import section). */
+export function importCounts(bytes: Uint8Array, importSection: Section | undefined): ImportCounts {
+  const counts: ImportCounts = { functions: 0, tables: 0, memories: 0, globals: 0, tags: 0 }
+  if (!importSection) return counts
+  const reader = new WasmReader(bytes, importSection.payloadStart)
+  for (let count = reader.u32(); count > 0; count--) {
+    reader.name()
+    reader.name()
+    const kind = reader.u8()
+    if (kind === 0x00) {
+      counts.functions++
+      reader.u32()
+    } else if (kind === 0x01) {
+      counts.tables++
+      skipValueType(reader)
+      skipLimits(reader)
+    } else if (kind === 0x02) {
+      counts.memories++
+      skipLimits(reader)
+    } else if (kind === 0x03) {
+      counts.globals++
+      skipValueType(reader)
+      reader.u8()
+    } else if (kind === 0x04) {
+      counts.tags++
+      reader.u8()
+      reader.u32()
+    } else throw new Error(`unsupported import kind ${kind}`)
+  }
+  return counts
+}
+
 /** A custom section's name (undefined for the other sections). */
 export function customSectionName(bytes: Uint8Array, section: Section): string | undefined {
   return section.id === SECTION.custom ? new WasmReader(bytes, section.payloadStart).name() : undefined

@@ -8,7 +8,7 @@
 // sections: the module's file is read around it, straight into the buffer V8 compiles (no
 // second copy of ~10 MB).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { SECTION, WasmReader } from '../engine/wasm-reader.ts'
+import { importCounts, readSections, SECTION, WasmReader } from '../engine/wasm-reader.ts'
 import { section, uleb, wasmName } from '../engine/wasm-writer.ts'
 
 export const HINTS_SECTION = 'compilationHints'
@@ -27,63 +27,18 @@ export interface FunctionLayout {
   codeSectionStart: number
 }
 
-function skipLeb(reader: WasmReader): void {
-  while (reader.u8() & 0x80) { /* continuation bytes */ }
-}
-
-/** A value type or reference type (GC proposal forms included), skipped. */
-function skipValueType(reader: WasmReader): void {
-  const type = reader.u8()
-  if (type === 0x63 || type === 0x64) reader.s32()
-}
-
-function skipLimits(reader: WasmReader): void {
-  const flags = reader.u8()
-  skipLeb(reader)
-  if (flags & 0x01) skipLeb(reader)
-}
-
-function countImportedFunctions(reader: WasmReader): number {
-  let functions = 0
-  const count = reader.u32()
-  for (let i = 0; i < count; i++) {
-    reader.take(reader.u32())
-    reader.take(reader.u32())
-    const kind = reader.u8()
-    if (kind === 0x00) {
-      functions++
-      reader.u32()
-    } else if (kind === 0x01) {
-      skipValueType(reader)
-      skipLimits(reader)
-    } else if (kind === 0x02) skipLimits(reader)
-    else if (kind === 0x03) {
-      skipValueType(reader)
-      reader.u8()
-    } else if (kind === 0x04) {
-      reader.u8()
-      reader.u32()
-    } else throw new Error(`unknown import kind ${kind}`)
-  }
-  return functions
-}
-
 /** Where a module's functions are declared and its code begins, from the head of its bytes. */
 export function functionLayout(head: Uint8Array): FunctionLayout {
-  const reader = new WasmReader(head, 8)
-  let importedFunctions = 0
-  let declaredFunctions = 0
-  while (reader.pos < head.length) {
-    const start = reader.pos
-    const id = reader.u8()
-    const size = reader.u32()
-    if (id === SECTION.code) return { importedFunctions, declaredFunctions, codeSectionStart: start }
-    if (reader.pos + size > head.length) break
-    if (id === SECTION.import) importedFunctions = countImportedFunctions(new WasmReader(head, reader.pos))
-    if (id === SECTION.function) declaredFunctions = new WasmReader(head, reader.pos).u32()
-    reader.pos += size
+  // The head ends inside the code section: the walk stops at its header, the one it needs last.
+  const sections = readSections(head)
+  const code = sections.find((s) => s.id === SECTION.code)
+  if (!code || code.start >= head.length) throw new Error(`no code section within the first ${head.length} bytes`)
+  const functions = sections.find((s) => s.id === SECTION.function)
+  return {
+    importedFunctions: importCounts(head, sections.find((s) => s.id === SECTION.import)).functions,
+    declaredFunctions: functions ? new WasmReader(head, functions.payloadStart).u32() : 0,
+    codeSectionStart: code.start,
   }
-  throw new Error(`no code section within the first ${head.length} bytes`)
 }
 
 /** The section: `eager` holds function indices (imports included, as V8 numbers them). */
