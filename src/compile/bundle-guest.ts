@@ -52,12 +52,14 @@ export interface GuestBundle {
   inputs: string[]
 }
 
+const require = createRequire(import.meta.url)
+
 /**
  * esbuild's JS API, loaded with `require`: it is CommonJS, and importing it as ESM has Node scan
- * its ~100 KB for named exports first (cjs-module-lexer, ~15 ms of a new process's rebuild).
+ * its ~100 KB for named exports first (cjs-module-lexer, ~30 ms of a new process's rebuild).
  */
 function loadEsbuild(): typeof import('esbuild') {
-  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild')
+  return require('esbuild') as typeof import('esbuild')
 }
 
 /**

@@ -53,9 +53,15 @@ export function readKitHints(dir: string): KitHints | undefined {
   }
 }
 
+/** Kits this process has found hints for: asked before every snapshot, answered without reading again. */
+const hinted = new Set<string>()
+
 /** Whether a snapshot process for this kit should trace its compiles (the kit is there, its hints are not). */
 export function kitWantsHints(dir: string): boolean {
-  return existsSync(join(dir, KIT_FILES.initWasm)) && !readKitHints(dir)
+  if (hinted.has(dir) || !existsSync(join(dir, KIT_FILES.initWasm))) return false
+  if (!readKitHints(dir)) return true
+  hinted.add(dir)
+  return false
 }
 
 /** A new trace file's path for the kit (its folder is made when missing). */
