@@ -94,7 +94,8 @@ async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<Loaded
     const kitReady = performance.now()
     let snapshot: SnapshotResult
     try {
-      snapshot = await snapshotInWorker(kit.ref, kit.meta.engineKey, target.bundle.code, target.budgetMs)
+      // The snapshot process writes task.data into the staging folder itself.
+      snapshot = await snapshotInWorker(kit.ref, kit.meta.engineKey, target.bundle.code, join(staging, TASK_DATA_FILE), target.budgetMs)
     } catch (error) {
       throw topLevelError(error, target)
     }
@@ -117,7 +118,6 @@ async function snapshotModule(target: SnapshotTarget, loadingKit: Promise<Loaded
       emit(`reused the shared engine ${kit.meta.engineId} (not instrumented again)`)
     }
     const meta: ModuleMeta = { engineId: kit.meta.engineId, engineKey: kit.meta.engineKey, memoryPages: snapshot.memoryPages, supportFiles: kit.meta.supportFiles }
-    await writeFile(join(staging, TASK_DATA_FILE), snapshot.taskData)
     await writeFile(join(staging, SOURCE_MAP_FILE), guestSourceMap(target.bundle.map, dirname(target.source), target.root))
     await writeFile(join(staging, MODULE_META), JSON.stringify(meta))
     await rm(dir, { recursive: true, force: true })

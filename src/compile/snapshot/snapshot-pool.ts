@@ -30,10 +30,10 @@ export class SnapshotFailed extends Error {
 /** The snapshot machinery itself failed (not the module): a process crash or a missing file. */
 export class SnapshotWorkerFailed extends Error {}
 
+/** The snapshot process wrote the module's task.data to the file it was given. */
 export interface SnapshotResult {
-  taskData: Uint8Array
   memoryPages: number
-  /** Milliseconds spent in the snapshot process: running init, encoding task.data. */
+  /** Milliseconds spent in the snapshot process: running init, encoding and writing task.data. */
   timings: { snapshot: number; encode: number }
 }
 
@@ -158,7 +158,7 @@ function release(entry: PoolProcess): void {
   }
 }
 
-export async function snapshotInWorker(kit: KitRef, engineKey: string, code: string, budgetMs: number): Promise<SnapshotResult> {
+export async function snapshotInWorker(kit: KitRef, engineKey: string, code: string, taskDataFile: string, budgetMs: number): Promise<SnapshotResult> {
   const entry = await acquire(kit.dir)
   if (entry.exited) throw new SnapshotWorkerFailed('the snapshot process exited before it took the module')
   const id = nextId++
@@ -173,7 +173,7 @@ export async function snapshotInWorker(kit: KitRef, engineKey: string, code: str
       if (reply.id !== id) return
       done()
       release(entry)
-      if (reply.ok) resolve({ taskData: reply.taskData, memoryPages: reply.memoryPages, timings: reply.timings })
+      if (reply.ok) resolve({ memoryPages: reply.memoryPages, timings: reply.timings })
       else reject(reply.internal ? new SnapshotWorkerFailed(`taking the snapshot failed: ${reply.message}`) : new SnapshotFailed(reply.message, reply.output))
     }
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -189,6 +189,6 @@ export async function snapshotInWorker(kit: KitRef, engineKey: string, code: str
     entry.child.on('message', onMessage)
     entry.child.on('exit', onExit)
     entry.kits.add(kit.dir)
-    entry.child.send({ type: 'snapshot', id, kit, engineKey, code } satisfies SnapshotRequest)
+    entry.child.send({ type: 'snapshot', id, kit, engineKey, code, taskDataFile } satisfies SnapshotRequest)
   })
 }
