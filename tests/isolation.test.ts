@@ -109,9 +109,6 @@ describe('in process: memory equals the snapshot byte for byte after every reset
   let outDir: string
   let engine: LoadedEngine
   let snapshot: TaskData
-  /** Another module on the same engine: a worker recycles a dropped sandbox's memory across modules. */
-  const OTHER_MODULE = 'examples/hello.capsule.ts'
-  let otherSnapshot: TaskData
   let state = new CallState(0, { name: '', fuel: 0, ram: null, timeout: null, maxRetries: 0, files: [], hosts: [], env: [] }, '/', [])
   const imports = { ...wasiImports(() => {}), 'capsule:sandbox/host': hostImports(() => state, () => '{}') }
   const context = JSON.stringify({ env: {}, argv: ['capsule'], cwd: '/' })
@@ -129,11 +126,6 @@ describe('in process: memory equals the snapshot byte for byte after every reset
     const glue = (await import(pathToFileURL(join(artifact.engine.dir, GLUE_FILE)).href)) as Pick<LoadedEngine, 'instantiate'>
     engine = { key: artifact.engine.key, modules, instantiate: glue.instantiate }
     snapshot = decodeTaskData(readFileSync(join(artifact.dir, TASK_DATA_FILE)))
-    const other = await runCli(['build', OTHER_MODULE, '--out-dir', join(outDir, 'other')])
-    expect(other.code, other.stderr).toBe(0)
-    const otherArtifact = manifestArtifact(join(outDir, 'other', 'capsule.manifest.json'), 'main', REPO_ROOT).artifact
-    expect(otherArtifact.engine.key).toBe(engine.key)
-    otherSnapshot = decodeTaskData(readFileSync(join(otherArtifact.dir, TASK_DATA_FILE)))
   }, 300_000)
   afterAll(() => rmSync(outDir, { recursive: true, force: true }))
 
@@ -197,27 +189,5 @@ describe('in process: memory equals the snapshot byte for byte after every reset
     }
     expect(resets).toBe(SEQUENCE.length - 2)
     expect(recycledInstances).toBe(1)
-  }, 120_000)
-
-  it("restores another module's used memory to this module's snapshot exactly, and answers like a fresh instance", () => {
-    const reference = new WebAssembly.Memory({ initial: snapshot.memoryPages })
-    writeTaskMemory(reference, snapshot)
-    const snapshotBytes = Buffer.from(reference.buffer)
-    const other = instantiateSandbox(engine, otherSnapshot, null, imports)
-    expect(call(other, 'main', ['Ada']).output).toMatch(/^ok /)
-    const used = other.recyclableMemory()
-    expect(used).toBeDefined()
-    // The worker only hands a memory on when the sizes match (instantiateSandbox checks it too).
-    expect(used!.buffer.byteLength, 'both modules start on memories of the same size').toBe(snapshot.memoryPages * WASM_PAGE)
-    expect(Buffer.from(used!.buffer).equals(snapshotBytes), 'the other module left different bytes behind').toBe(false)
-    const sandbox = instantiateSandbox(engine, snapshot, null, imports, used)
-    expect(sandbox.memory).toBe(used)
-    expect(Buffer.from(sandbox.memory.buffer).equals(snapshotBytes)).toBe(true)
-    for (const step of SEQUENCE.filter((entry) => !entry.grows && !entry.traps && !entry.clock).slice(0, 3)) {
-      const recycled = call(sandbox, step.task, step.args)
-      const fresh = call(instantiateSandbox(engine, snapshot, null, imports), step.task, step.args)
-      expect(recycled, `${step.task}(${JSON.stringify(step.args)})`).toEqual(fresh)
-      expect(sandbox.reset()).toBeNull()
-    }
   }, 120_000)
 })

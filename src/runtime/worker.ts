@@ -49,18 +49,15 @@ interface Target { engineDir: string; moduleDir: string; ram: number | null }
 
 /** The one sandbox kept ready for the next call: new, or reset in place after the last one. */
 let ready: { key: string; sandbox: Sandbox; origin: SandboxOrigin } | undefined
-/**
- * The memory of the last dropped sandbox, for the next new instance under the same ram cap (its
- * maximum): any module's, since the new instance restores every byte of it to its own snapshot
- * (component-loader.ts), and one of another size is left for a new memory.
- */
-let spare: { ram: number | null; memory: WebAssembly.Memory } | undefined
+/** The memory of the last dropped sandbox, for the next new instance of the same target. */
+let spare: { key: string; memory: WebAssembly.Memory } | undefined
 
 const keyOf = (target: Target) => `${target.moduleDir}\0${target.ram}`
 
 async function makeSandbox(target: Target): Promise<Sandbox> {
   const [engine, snapshot] = await Promise.all([loadEngine(target.engineDir), loadSnapshot(target.moduleDir)])
-  const recycled = spare?.ram === target.ram ? spare.memory : undefined
+  const key = keyOf(target)
+  const recycled = spare?.key === key ? spare.memory : undefined
   spare = undefined
   return instantiateSandbox(engine, snapshot, target.ram, imports, recycled)
 }
@@ -68,7 +65,7 @@ async function makeSandbox(target: Target): Promise<Sandbox> {
 /** Keeps a dropped sandbox's memory for the next instance (not when every call must get a new one). */
 function drop(target: Target, sandbox: Sandbox): void {
   const memory = wiring.reuseSandboxes ? sandbox.recyclableMemory() : undefined
-  spare = memory ? { ram: target.ram, memory } : undefined
+  spare = memory ? { key: keyOf(target), memory } : undefined
 }
 
 /** Keeps a sandbox for the next call and tells the main thread (call-lanes.ts). */
@@ -180,8 +177,6 @@ async function warmUp(request: WarmUpRequest): Promise<void> {
     const sandbox = instantiateSandbox(engine, snapshot, null, imports)
     sandbox.setFuel(WARM_UP_FUEL)
     sandbox.run(WARM_UP_TASK, '[]', JSON.stringify({ env: {}, argv: [], cwd: '/' }))
-    // Its memory, already faulted in, serves the module's first instance when that has no ram cap.
-    drop({ engineDir: request.engineDir, moduleDir: request.moduleDir, ram: null }, sandbox)
   } catch {
     // only a head start: the first call compiles whatever this did not reach
   }
