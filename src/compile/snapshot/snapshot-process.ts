@@ -1,15 +1,15 @@
 // Child process entry: takes one module's snapshot at a time (take-snapshot.ts), writes the
 // encoded task.data where the host asked (its staging folder) and answers the rest: ~1.2 MB
 // through the IPC channel cost the host ~25 ms of copies (Node concatenates each chunk it reads
-// onto what it has) where a write here costs ~3. A process of its own, not a worker thread, for two reasons: V8's flags are
-// per process, and this one runs wasm with the baseline compiler only (`--liftoff-only`) — the
-// engine's start-up code runs once per snapshot, so optimizing it never pays: with TurboFan's
-// background jobs a new process's first snapshot took ~3× longer, and they took the core the
-// host's own build work needed; and a wall-clock budget that stops top-level code that never
-// ends is a kill of this process. It reads and compiles the kit itself (once per kit dir), as
-// soon as the pool tells it which one, while the host is still bundling the module. When the
-// kit has compile hints (kit-hints.ts) the functions they name are compiled then too, ahead of the
-// module's source (compile-hints.ts).
+// onto what it has) where a write here costs ~3. A process of its own, not a worker thread, for
+// two reasons: V8's flags are per process, and this one runs wasm with the baseline compiler
+// only (`--liftoff-only`) — the engine's start-up code runs once per snapshot, so optimizing it
+// never pays: with TurboFan's background jobs a new process's first snapshot took ~3× longer,
+// and they took the core the host's own build work needed; and a wall-clock budget that stops
+// top-level code that never ends is a kill of this process. It reads and compiles the kit itself
+// (once per kit dir), as soon as the pool tells it which one, while the host is still bundling
+// the module. When the kit has compile hints (kit-hints.ts) the functions they name are compiled
+// then too, ahead of the module's source (compile-hints.ts).
 import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
