@@ -3,15 +3,16 @@
 // given to V8 as a "compilationHints" section so later snapshot processes compile ahead what a
 // snapshot reaches. Hints decide when code is compiled, never what it does: a snapshot taken with
 // them is byte for byte the one taken without. If V8 changes the section's format or its trace
-// lines, this fails loudly.
+// lines, this fails loudly. They are used only where cores are to spare (more than two), so the
+// snapshots here ask for them with CAPSULE_COMPILE_HINTS=1.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { functionLayout, HINTS_SECTION, readHintedModule } from '../src/compile/snapshot/compile-hints.ts'
-import { hintsFile, readKitHints, tracedFunctions, type KitHints } from '../src/compile/snapshot/kit-hints.ts'
+import { compileHintsWanted, hintsFile, readKitHints, tracedFunctions, type KitHints } from '../src/compile/snapshot/kit-hints.ts'
 import { KIT_FILES } from '../src/compile/snapshot/kit-files.ts'
 import { REPO_ROOT } from './helpers/cli.ts'
 import { makeProject } from './helpers/project.ts'
@@ -23,6 +24,7 @@ let cacheDir: string
 let kitDir: string
 
 afterAll(() => {
+  delete process.env.CAPSULE_COMPILE_HINTS
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -114,7 +116,24 @@ describe('kit hints', () => {
     expect(readKitHints(dir)).toBeUndefined()
   })
 
+  it('are wanted with more than two cores, or as CAPSULE_COMPILE_HINTS says', () => {
+    const setting = process.env.CAPSULE_COMPILE_HINTS
+    try {
+      delete process.env.CAPSULE_COMPILE_HINTS
+      expect(compileHintsWanted()).toBe(availableParallelism() > 2)
+      process.env.CAPSULE_COMPILE_HINTS = '1'
+      expect(compileHintsWanted()).toBe(true)
+      process.env.CAPSULE_COMPILE_HINTS = '0'
+      expect(compileHintsWanted()).toBe(false)
+    } finally {
+      if (setting === undefined) delete process.env.CAPSULE_COMPILE_HINTS
+      else process.env.CAPSULE_COMPILE_HINTS = setting
+    }
+  })
+
   it('are learned from the first snapshot on a kit without them, and change no snapshot byte', async () => {
+    // Asked for whatever the core count: the snapshot processes inherit this environment.
+    process.env.CAPSULE_COMPILE_HINTS = '1'
     const root = makeProject('hints', {}, { 'basics.capsule.ts': join(REPO_ROOT, 'fixtures/basics.capsule.ts') })
     temporary.push(root)
     const taskData = async () => {

@@ -9,13 +9,13 @@
 // top-level code that never ends is a kill of this process. It reads and compiles the kit itself
 // (once per kit dir), as soon as the pool tells it which one, while the host is still bundling
 // the module. When the kit has compile hints (kit-hints.ts) the functions they name are compiled
-// then too, ahead of the module's source (compile-hints.ts).
+// then too, ahead of the module's source (compile-hints.ts), on machines with cores to spare.
 import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { readHintedModule } from './compile-hints.ts'
-import { readKitHints, RETIRE_AFTER_SNAPSHOT } from './kit-hints.ts'
+import { compileHintsWanted, readKitHints, RETIRE_AFTER_SNAPSHOT } from './kit-hints.ts'
 import { encodeTaskData } from '../../formats/task-data.ts'
 import { KIT_FILES, type KitMeta } from './kit-files.ts'
 import { SnapshotError, takeSnapshot, type SnapshotKit } from './take-snapshot.ts'
@@ -46,7 +46,7 @@ setFlagsFromString('--experimental-wasm-compilation-hints')
  * module with eager hints never settles), or undefined when it has none or they do not apply.
  */
 function compileHinted(dir: string): WebAssembly.Module | undefined {
-  const hints = readKitHints(dir)
+  const hints = compileHintsWanted() ? readKitHints(dir) : undefined
   if (!hints) return undefined
   try {
     return new WebAssembly.Module(readHintedModule(join(dir, KIT_FILES.initWasm), hints.eager))
