@@ -97,6 +97,8 @@ export function tracedFunctions(trace: string): number[] {
  * place) and removes them. Best effort: a cache it cannot write is left as is.
  */
 export function harvestTraces(dir: string): void {
+  // Where hints are not wanted no trace is made: nothing to read at every compile's start.
+  if (!compileHintsWanted()) return
   try {
     if (!existsSync(hintsDir(dir))) return
     const traces = readdirSync(hintsDir(dir)).filter((name) => name.startsWith(tracePrefix(dir))).map((name) => join(hintsDir(dir), name))

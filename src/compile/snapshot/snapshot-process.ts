@@ -38,9 +38,6 @@ export type SnapshotReply =
 
 const kits = new Map<string, Promise<SnapshotKit>>()
 
-// Set here, not on the command line: a Node whose V8 dropped the flag still starts (and ignores the hints).
-setFlagsFromString('--experimental-wasm-compilation-hints')
-
 /**
  * The kit's engine with its hints: compiled synchronously (on Node 24 an async compile of a
  * module with eager hints never settles), or undefined when it has none or they do not apply.
@@ -48,6 +45,9 @@ setFlagsFromString('--experimental-wasm-compilation-hints')
 function compileHinted(dir: string): WebAssembly.Module | undefined {
   const hints = compileHintsWanted() ? readKitHints(dir) : undefined
   if (!hints) return undefined
+  // Set here, only when hints are used, and not on the command line: a Node whose V8 dropped the
+  // flag still starts (and ignores the hints).
+  setFlagsFromString('--experimental-wasm-compilation-hints')
   try {
     return new WebAssembly.Module(readHintedModule(join(dir, KIT_FILES.initWasm), hints.eager))
   } catch {
