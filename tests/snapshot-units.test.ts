@@ -1,8 +1,9 @@
 // Units of the host's own wizer: the memory scan that becomes task.data's segments, and the
 // in-memory WASI preview1 that makes a snapshot deterministic (fixed clock, seeded random,
-// read-only files, proc_exit as an exception).
+// read-only files, proc_exit as an exception); the snapshot processes' environment.
 import { describe, expect, it } from 'vitest'
 import { nonZeroRuns } from '../src/compile/snapshot/take-snapshot.ts'
+import { hugePagesEnv } from '../src/shared/huge-pages-env.ts'
 import { ProcExit, wasiPreview1 } from '../src/compile/snapshot/wasi-preview1.ts'
 
 const PAGE = 65_536
@@ -22,6 +23,18 @@ describe('nonZeroRuns', () => {
 
   it('answers nothing for an all-zero memory', () => {
     expect(nonZeroRuns(new Uint8Array(PAGE))).toEqual([])
+  })
+})
+
+describe('hugePagesEnv (the snapshot processes\' environment)', () => {
+  it('asks glibc for huge pages, keeping the rest of the environment and the user\'s own tunables', () => {
+    expect(hugePagesEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })
+    expect(hugePagesEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }).GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1')
+  })
+
+  it('leaves a hugetlb setting of the user\'s own as it is', () => {
+    const env = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }
+    expect(hugePagesEnv(env)).toBe(env)
   })
 })
 

@@ -5,11 +5,12 @@
 // server's next edit skips the start) and never keep the host alive while idle. While a kit has
 // no compile hints yet, the first process traces its compiles and exits after one snapshot, and
 // its trace becomes the kit's hints (kit-hints.ts): later processes compile ahead what a
-// snapshot reaches.
+// snapshot reaches. Their malloc uses transparent huge pages (huge-pages-env.ts).
 import { fork, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { harvestTraces, kitWantsHints, RETIRE_AFTER_SNAPSHOT, TRACE_FLAG, traceFile } from './kit-hints.ts'
 import type { KitRef, SnapshotReply, SnapshotRequest } from './snapshot-process.ts'
+import { hugePagesEnv } from '../../shared/huge-pages-env.ts'
 
 const MAX_PROCESSES = 2
 const ENTRY = new URL('./snapshot-process.mjs', import.meta.url)
@@ -83,9 +84,10 @@ function openTrace(hintsFor: string | undefined): { kit: string; fd: number } | 
 /** `hintsFor`: the kit folder this process will likely serve (to learn its hints when it has none). */
 function spawn(hintsFor?: string): PoolProcess {
   const trace = openTrace(hintsFor)
+  const env = hugePagesEnv()
   const child = trace
-    ? fork(ENTRY, [RETIRE_AFTER_SNAPSHOT], { execArgv: [...FLAGS, TRACE_FLAG], serialization: 'advanced', stdio: ['ignore', trace.fd, 'pipe', 'ipc'] })
-    : fork(ENTRY, [], { execArgv: FLAGS, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    ? fork(ENTRY, [RETIRE_AFTER_SNAPSHOT], { env, execArgv: [...FLAGS, TRACE_FLAG], serialization: 'advanced', stdio: ['ignore', trace.fd, 'pipe', 'ipc'] })
+    : fork(ENTRY, [], { env, execArgv: FLAGS, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
   if (trace) {
     closeSync(trace.fd)
     tracing.add(trace.kit)
