@@ -13,15 +13,14 @@
 import type { SnapshotGlobal } from '../../formats/task-data.ts'
 import { INIT_EXPORTS, RUN_EXPORT, WARM_UP_TASK, wizerStdin } from './protocol.ts'
 import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
+import { locateMemory, PAGE, touchedPages, writableMappings } from './touched-pages.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** Where the guest bundle lives inside the snapshot's file system; stacks show this name. */
 export const GUEST_SOURCE_NAME = 'capsule-guest.js'
 const INITIALIZER_NAME = 'initializer.js'
 const WASI_MODULE = 'wasi_snapshot_preview1'
-/** Memory is scanned for non-zero content in pages of this size. */
-const SCAN_PAGE = 4096
-const ZERO_PAGE = Buffer.alloc(SCAN_PAGE)
+const ZERO_PAGE = Buffer.alloc(PAGE)
 
 export interface SnapshotKitGlobal {
   /** The export name the kit's init module gives the global. */
@@ -77,12 +76,13 @@ function trappingImports(module: WebAssembly.Module, wasi: Record<string, unknow
  * The non-zero parts of memory, in address order: runs of 4 KiB pages that are not all zero,
  * trimmed to their first and last non-zero byte, as views into `memory` (encoding copies them
  * once). Zeros inside a run stay (gzip makes them nearly free); comparing whole pages natively
- * keeps the scan of ~10 MB at a few milliseconds.
+ * keeps the scan of ~10 MB at a few milliseconds. Pages `touched` marks 0 (never written, see
+ * touched-pages.ts) are zero without being read.
  */
-export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Array }[] {
+export function nonZeroRuns(memory: Uint8Array, touched?: Uint8Array): { offset: number; data: Uint8Array }[] {
   const bytes = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength)
-  const pageCount = Math.ceil(bytes.length / SCAN_PAGE)
-  const isZero = (page: number) => bytes.subarray(page * SCAN_PAGE, (page + 1) * SCAN_PAGE).equals(ZERO_PAGE.subarray(0, Math.min(SCAN_PAGE, bytes.length - page * SCAN_PAGE)))
+  const pageCount = Math.ceil(bytes.length / PAGE)
+  const isZero = (page: number) => touched?.[page] === 0 || bytes.subarray(page * PAGE, (page + 1) * PAGE).equals(ZERO_PAGE.subarray(0, Math.min(PAGE, bytes.length - page * PAGE)))
   const runs: { offset: number; data: Uint8Array }[] = []
   let page = 0
   while (page < pageCount) {
@@ -92,9 +92,9 @@ export function nonZeroRuns(memory: Uint8Array): { offset: number; data: Uint8Ar
     }
     const first = page
     while (page < pageCount && !isZero(page)) page++
-    let start = first * SCAN_PAGE
+    let start = first * PAGE
     while (bytes[start] === 0) start++
-    let end = Math.min(page * SCAN_PAGE, bytes.length)
+    let end = Math.min(page * PAGE, bytes.length)
     while (bytes[end - 1] === 0) end--
     runs.push({ offset: start, data: memory.subarray(start, end) })
   }
@@ -112,9 +112,11 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
       output = (output + text).slice(-64_000)
     },
   }, () => memory!)
+  const mappings = writableMappings()
   const instance = new WebAssembly.Instance(kit.module, trappingImports(kit.module, wasi))
   const exports = instance.exports as Record<string, unknown>
   memory = exports.memory as WebAssembly.Memory
+  const address = locateMemory(mappings, memory)
   try {
     ;(exports[INIT_EXPORTS.initialize] as () => void)()
     ;(exports[INIT_EXPORTS.wizer] as () => void)()
@@ -135,7 +137,7 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
   const snapshot: Snapshot = {
     memoryPages: memory.buffer.byteLength / 65_536,
     globals: kit.globals.map(({ exportName, index, type }) => ({ index, type, value: (exports[exportName] as WebAssembly.Global).value as number | bigint })),
-    segments: nonZeroRuns(bytes),
+    segments: nonZeroRuns(bytes, touchedPages(memory, address)),
   }
   return snapshot
 }
