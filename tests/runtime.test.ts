@@ -1,8 +1,11 @@
 // The runtime API on a real compiled fixture: fresh instance per call, real timers and clocks,
-// timeouts that stop CPU-bound loops, and every error type of the vertical slice.
+// timeouts that stop CPU-bound loops, and every error type of the vertical slice; where the pool
+// sends a call.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRuntime } from 'unplugin-capsule/runtime'
 import { REPO_ROOT } from './helpers/cli.ts'
+import { staysOnLastWorker, type WorkerState } from '../src/runtime/pool.ts'
+import { targetKey } from '../src/runtime/sandbox-worker.ts'
 
 const file = 'fixtures/basics.capsule.ts'
 const runtime = createRuntime({ cwd: REPO_ROOT, poolSize: 2 })
@@ -102,5 +105,43 @@ describe('a task module compiled through the real toolchain', () => {
 
   it('rejects an unknown task name instead of falling back to another task', async () => {
     await expect(call('nope')).rejects.toThrow(/unknown task "nope"/)
+  })
+})
+
+describe('where the pool sends calls', () => {
+  const target = (moduleDir: string) => ({ engine: { dir: '/engine', files: [], key: 'k' }, moduleDir, ram: null })
+  const worker = (state: Partial<WorkerState> = {}): WorkerState => ({ alive: true, load: 0, answered: 3, lastTarget: target('/m'), sandboxReadySoon: true, ...state })
+  const key = targetKey(target('/m'))
+
+  it('keeps a sequential caller on the worker that served it while that one resets in place', () => {
+    const last = worker()
+    expect(staysOnLastWorker(last, [last, worker()], key)).toBe(true)
+  })
+
+  it('sends it elsewhere after a trap or growth, for another module, a dead or first-time worker, and when calls run side by side', () => {
+    const cases: [string, WorkerState, WorkerState[]][] = []
+    const remaking = worker({ sandboxReadySoon: false })
+    cases.push(['remaking its sandbox', remaking, [remaking]])
+    const other = worker({ lastTarget: target('/other') })
+    cases.push(['another module', other, [other]])
+    const dead = worker({ alive: false })
+    cases.push(['dead', dead, [dead]])
+    const first = worker({ answered: 0 })
+    cases.push(['still making its first sandbox', first, [first]])
+    const last = worker()
+    cases.push(['a call in flight elsewhere', last, [last, worker({ load: 1 })]])
+    const gone = worker()
+    cases.push(['no longer in the pool', gone, [worker()]])
+    for (const [why, candidate, workers] of cases) expect(staysOnLastWorker(candidate, workers, key), why).toBe(false)
+  })
+
+  it('serves a sequential caller from one sandbox reset in place, call after call (a real pool)', async () => {
+    const pool = createRuntime({ cwd: REPO_ROOT, poolSize: 2 })
+    try {
+      for (let i = 0; i < 12; i++) expect((await pool.run({ file, task: 'add', args: [i, 1] })).result).toBe(i + 1)
+      expect(pool.sandboxStats()).toEqual({ fresh: 1, reset: 11 })
+    } finally {
+      await pool.close()
+    }
   })
 })

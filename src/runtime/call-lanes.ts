@@ -5,14 +5,19 @@
 // started next to it, so the main thread runs the timeout from there without a `started`
 // message. Both sides change a state word only by compare-and-swap, so a call is either
 // started by the worker or taken back by the main thread (abort, or moved to an idle worker),
-// never both. One more word says whether the worker has its next sandbox ready (reset or
-// made after its last call): the pool prefers such a worker, so a call does not wait behind a
-// reset when another worker is free.
+// never both. One more word says how the worker's next sandbox stands: ready (reset or made
+// after its last call), being reset in place (a fraction of a millisecond), or being made (a
+// new instance: milliseconds). The pool prefers a ready worker when calls run side by side, and
+// a sequential caller's next call waits for a reset rather than wake another worker.
 
 export const LANES = 2
 
 export const Phase = { Queued: 0, Running: 1, Cancelled: 2, Done: 3 } as const
 export type Phase = (typeof Phase)[keyof typeof Phase]
+
+/** How a worker's next sandbox stands. */
+export const Readiness = { Making: 0, Ready: 1, Resetting: 2 } as const
+export type Readiness = (typeof Readiness)[keyof typeof Readiness]
 
 /** Call ids wrap here: only the two calls a worker holds at a time need distinct tags. */
 const ID_SPACE = 1 << 28
@@ -29,22 +34,22 @@ export function createLaneBuffer(): SharedArrayBuffer {
 export class CallLanes {
   private readonly states: Int32Array
   private readonly startedAt: Float64Array
-  private readonly readiness: Int32Array
+  private readonly readinessWord: Int32Array
 
   constructor(buffer: SharedArrayBuffer) {
     this.states = new Int32Array(buffer, 0, LANES)
     this.startedAt = new Float64Array(buffer, LANES * 4, LANES)
-    this.readiness = new Int32Array(buffer, LANES * 4 + LANES * 8, 1)
+    this.readinessWord = new Int32Array(buffer, LANES * 4 + LANES * 8, 1)
   }
 
-  /** Worker: whether a sandbox for its last target is ready for the next call. */
-  setReady(ready: boolean): void {
-    Atomics.store(this.readiness, 0, ready ? 1 : 0)
+  /** Worker: how the sandbox for its last target stands. */
+  setReadiness(readiness: Readiness): void {
+    Atomics.store(this.readinessWord, 0, readiness)
   }
 
-  /** Main thread: the worker has its next sandbox ready (no reset or instantiation to wait for). */
-  get ready(): boolean {
-    return Atomics.load(this.readiness, 0) === 1
+  /** Main thread: how the worker's next sandbox stands. */
+  get readiness(): Readiness {
+    return Atomics.load(this.readinessWord, 0) as Readiness
   }
 
   /** Main thread: a call was posted on this lane. */

@@ -7,7 +7,7 @@
 // answered NOT_STARTED so the pool sends it elsewhere. It also answers sub-task requests.
 import { MessageChannel, type Worker, type MessagePort } from 'node:worker_threads'
 import type { EngineArtifact } from './artifact.ts'
-import { CallLanes, createLaneBuffer, LANES, Phase, sharedNow } from './call-lanes.ts'
+import { CallLanes, createLaneBuffer, LANES, Phase, Readiness, sharedNow } from './call-lanes.ts'
 import { engineModules } from './engine/engine-modules.ts'
 import { startWorker } from './worker-exec-argv.ts'
 import { failedAttempt, failureEnvelope } from './envelope.ts'
@@ -191,7 +191,12 @@ export class SandboxWorker {
 
   /** The worker has a sandbox for its last target ready: a call sent now starts at once. */
   get sandboxReady(): boolean {
-    return this.lanes.ready
+    return this.lanes.readiness === Readiness.Ready
+  }
+
+  /** Ready, or about to be: resetting its last sandbox in place (well under a millisecond). */
+  get sandboxReadySoon(): boolean {
+    return this.lanes.readiness !== Readiness.Making
   }
 
   /** Posts the engine's compiled modules the first time this worker needs them. */

@@ -7,7 +7,7 @@
 // terminates this whole thread on timeout, which is what stops a CPU-bound guest; fuel and the
 // memory cap stop the others from inside.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import { CallLanes } from './call-lanes.ts'
+import { CallLanes, Readiness } from './call-lanes.ts'
 import { runAttempt } from './attempt.ts'
 import { instantiateSandbox, loadEngine, loadSnapshot, preload, RamTooSmall, readSnapshot, registerEngine, type Sandbox } from './component-loader.ts'
 import { CallState } from './host/call-state.ts'
@@ -71,14 +71,14 @@ function drop(target: Target, sandbox: Sandbox): void {
 /** Keeps a sandbox for the next call and tells the main thread (call-lanes.ts). */
 function keepReady(entry: { key: string; sandbox: Sandbox; origin: SandboxOrigin }): void {
   ready = entry
-  lanes.setReady(true)
+  lanes.setReadiness(Readiness.Ready)
 }
 
 async function takeSandbox(target: Target): Promise<{ sandbox: Sandbox; origin: SandboxOrigin }> {
   const key = keyOf(target)
   const kept = ready?.key === key ? ready : undefined
   ready = undefined
-  lanes.setReady(false)
+  lanes.setReadiness(Readiness.Making)
   return kept ?? { sandbox: await makeSandbox(target), origin: 'fresh' }
 }
 
@@ -157,10 +157,13 @@ async function run(request: RunRequest): Promise<void> {
     state = undefined
   }
   lanes.finish(request.lane, request.id)
+  const resetting = clean && wiring.reuseSandboxes
+  if (resetting) lanes.setReadiness(Readiness.Resetting)
   reply({ type: 'done', id: request.id, lane: request.lane, outcome, sandbox: origin })
   // Ready the next sandbox now, while the main thread handles the answer.
-  if (clean && wiring.reuseSandboxes && resetSucceeds(sandbox)) keepReady({ key: keyOf(target), sandbox, origin: 'reset' })
+  if (resetting && resetSucceeds(sandbox)) keepReady({ key: keyOf(target), sandbox, origin: 'reset' })
   else {
+    lanes.setReadiness(Readiness.Making)
     drop(target, sandbox)
     await prepare(target)
   }
