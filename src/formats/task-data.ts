@@ -178,37 +178,57 @@ export function writeTaskMemory(memory: WebAssembly.Memory, task: TaskData): voi
   for (const run of task.runs) bytes.set(run.bytes, run.offset)
 }
 
-/** Gaps are checked in chunks this big: a clean chunk is only read, never written. */
+/** Gaps are checked in chunks of at most this size: a clean chunk is only read, never written. */
 const ZERO_CHUNK = 65_536
 const ZEROS = Buffer.alloc(ZERO_CHUNK)
+const PAGE = 4096
+
+/** Zeroes `view` unless it is all zero already (then it is only read). */
+function zeroIfDirty(view: Buffer): void {
+  if (!view.equals(view.length === ZERO_CHUNK ? ZEROS : ZEROS.subarray(0, view.length))) view.fill(0)
+}
 
 /**
  * Zeroes [start, end) where it is not zero already: a gap the call left alone is only read,
- * never written. (Whether reading a never-touched page costs memory depends on the kernel: the
- * shared zero page on most; on this project's VM, kernel 6.18, the read made each sandbox's
- * whole memory resident, ~9 MB — measured by the memory bench's investigation.)
+ * never written. With `written` (1 per 4 KiB page ever written, shared/written-pages.ts) the
+ * pages never written are not even read: they are zero, and reading them would make them
+ * resident (on this project's VM, kernel 6.18, a read faults a page in like a write: reading
+ * every gap kept each sandbox's whole ~9 MB memory in RSS and cost the most of a reset).
  */
-function zeroDirty(buffer: ArrayBuffer, start: number, end: number): void {
-  for (let chunk = start; chunk < end; chunk += ZERO_CHUNK) {
-    const length = Math.min(ZERO_CHUNK, end - chunk)
-    const view = Buffer.from(buffer, chunk, length)
-    if (!view.equals(length === ZERO_CHUNK ? ZEROS : ZEROS.subarray(0, length))) view.fill(0)
+function zeroDirty(buffer: ArrayBuffer, start: number, end: number, written: Uint8Array | undefined): void {
+  for (let chunk = start; chunk < end;) {
+    let stop = Math.min(chunk + ZERO_CHUNK, end)
+    if (written) {
+      // the longest stretch from here of pages all written (or all never written)
+      const page = Math.floor(chunk / PAGE)
+      const state = written[page]
+      let next = Math.min((page + 1) * PAGE, stop)
+      while (next < stop && written[next / PAGE] === state) next = Math.min(next + PAGE, stop)
+      stop = next
+      if (state === 0) {
+        chunk = stop
+        continue
+      }
+    }
+    zeroIfDirty(Buffer.from(buffer, chunk, stop - chunk))
+    chunk = stop
   }
 }
 
 /**
  * Puts a used memory back to the snapshot byte for byte: the runs copied back, everything else
  * up to the snapshot's size zeroed. The memory must not have grown past the snapshot's size.
+ * `written` (optional) marks the pages ever written: the others are zero already.
  */
-export function resetTaskMemory(memory: WebAssembly.Memory, task: TaskData): void {
+export function resetTaskMemory(memory: WebAssembly.Memory, task: TaskData, written?: Uint8Array): void {
   const bytes = new Uint8Array(memory.buffer)
   let cursor = 0
   for (const run of task.runs) {
-    if (run.offset > cursor) zeroDirty(memory.buffer, cursor, run.offset)
+    if (run.offset > cursor) zeroDirty(memory.buffer, cursor, run.offset, written)
     bytes.set(run.bytes, run.offset)
     cursor = run.offset + run.bytes.length
   }
-  zeroDirty(memory.buffer, cursor, task.memoryPages * WASM_PAGE)
+  zeroDirty(memory.buffer, cursor, task.memoryPages * WASM_PAGE, written)
 }
 
 /** Restores the snapshot's mutable globals (stack pointer, ...) before any guest code runs. */

@@ -18,6 +18,7 @@ import { readFileMapped } from './mapped-file.ts'
 import { memoize } from './promise-cache.ts'
 import { resetInPlace, type ResetRefusal } from './sandbox-reset.ts'
 import { formatBytes } from '../options/ram.ts'
+import { writableMappings, WrittenPages } from '../shared/written-pages.ts'
 
 const WASM32_MAX_PAGES = 65_536
 /** Fuel available while the glue instantiates (not charged to the call). */
@@ -92,6 +93,18 @@ export function loadSnapshot(moduleDir: string): Promise<TaskData> {
   return memoize(snapshots, moduleDir, () => readSnapshot(moduleDir))
 }
 
+/** Each sandbox memory's written pages, where they can be told (shared/written-pages.ts). */
+const writtenPages = new WeakMap<WebAssembly.Memory, WrittenPages>()
+
+/** A new memory, its mapping found while it is new, so resets can skip the pages never written. */
+function newMemory(initial: number, maximum: number): WebAssembly.Memory {
+  const before = writableMappings()
+  const memory = new WebAssembly.Memory({ initial, maximum })
+  const tracked = WrittenPages.locate(memory, before)
+  if (tracked) writtenPages.set(memory, tracked)
+  return memory
+}
+
 /**
  * A new instance of the engine on the module's snapshot. `recycledMemory` (from
  * `recyclableMemory()` of a dropped sandbox of the same module and ram) is restored to the
@@ -126,9 +139,9 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
       }
       if (recycledMemory && recycledMemory.buffer.byteLength === snapshot.memoryPages * WASM_PAGE) {
         memory = recycledMemory
-        resetTaskMemory(memory, snapshot)
+        resetTaskMemory(memory, snapshot, writtenPages.get(memory)?.read())
       } else {
-        memory = new WebAssembly.Memory({ initial: snapshot.memoryPages, maximum })
+        memory = newMemory(snapshot.memoryPages, maximum)
         writeTaskMemory(memory, snapshot)
       }
       core = new WebAssembly.Instance(module, { ...moduleImports, [ENGINE_IMPORT_MODULE]: { [MEMORY_IMPORT]: memory } })
@@ -142,7 +155,8 @@ export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram
   const sandboxMemory: WebAssembly.Memory = memory
   // Only the bench's uninstrumented baseline engine lacks the counter.
   const fuel = core.exports[FUEL_EXPORT] as WebAssembly.Global | undefined
-  const resettable = { memory, engine: core, snapshot, adapterGlobals, glue: root[GLUE_HOOK] }
+  const tracked = writtenPages.get(memory)
+  const resettable = { memory, engine: core, snapshot, adapterGlobals, glue: root[GLUE_HOOK], writtenPages: () => tracked?.read() }
   return {
     run: (task, args, context) => root.run(task, args, context),
     memory,

@@ -13,7 +13,7 @@
 import type { SnapshotGlobal } from '../../formats/task-data.ts'
 import { INIT_EXPORTS, RUN_EXPORT, WARM_UP_TASK, wizerStdin } from './protocol.ts'
 import { ProcExit, wasiPreview1 } from './wasi-preview1.ts'
-import { locateMemory, PAGE, touchedPages, writableMappings } from './touched-pages.ts'
+import { PAGE, writableMappings, WrittenPages } from '../../shared/written-pages.ts'
 import { errorMessage } from '../../shared/error-message.ts'
 
 /** Where the guest bundle lives inside the snapshot's file system; stacks show this name. */
@@ -76,13 +76,13 @@ function trappingImports(module: WebAssembly.Module, wasi: Record<string, unknow
  * The non-zero parts of memory, in address order: runs of 4 KiB pages that are not all zero,
  * trimmed to their first and last non-zero byte, as views into `memory` (encoding copies them
  * once). Zeros inside a run stay (gzip makes them nearly free); comparing whole pages natively
- * keeps the scan of ~10 MB at a few milliseconds. Pages `touched` marks 0 (never written, see
- * touched-pages.ts) are zero without being read.
+ * keeps the scan of ~10 MB at a few milliseconds. Pages `written` marks 0 (never written, see
+ * shared/written-pages.ts) are zero without being read.
  */
-export function nonZeroRuns(memory: Uint8Array, touched?: Uint8Array): { offset: number; data: Uint8Array }[] {
+export function nonZeroRuns(memory: Uint8Array, written?: Uint8Array): { offset: number; data: Uint8Array }[] {
   const bytes = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength)
   const pageCount = Math.ceil(bytes.length / PAGE)
-  const isZero = (page: number) => touched?.[page] === 0 || bytes.subarray(page * PAGE, (page + 1) * PAGE).equals(ZERO_PAGE.subarray(0, Math.min(PAGE, bytes.length - page * PAGE)))
+  const isZero = (page: number) => written?.[page] === 0 || bytes.subarray(page * PAGE, (page + 1) * PAGE).equals(ZERO_PAGE.subarray(0, Math.min(PAGE, bytes.length - page * PAGE)))
   const runs: { offset: number; data: Uint8Array }[] = []
   let page = 0
   while (page < pageCount) {
@@ -116,7 +116,7 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
   const instance = new WebAssembly.Instance(kit.module, trappingImports(kit.module, wasi))
   const exports = instance.exports as Record<string, unknown>
   memory = exports.memory as WebAssembly.Memory
-  const address = locateMemory(mappings, memory)
+  const written = WrittenPages.locate(memory, mappings)
   try {
     ;(exports[INIT_EXPORTS.initialize] as () => void)()
     ;(exports[INIT_EXPORTS.wizer] as () => void)()
@@ -137,7 +137,7 @@ export function takeSnapshot(kit: SnapshotKit, code: string): Snapshot {
   const snapshot: Snapshot = {
     memoryPages: memory.buffer.byteLength / 65_536,
     globals: kit.globals.map(({ exportName, index, type }) => ({ index, type, value: (exports[exportName] as WebAssembly.Global).value as number | bigint })),
-    segments: nonZeroRuns(bytes, touchedPages(memory, address)),
+    segments: nonZeroRuns(bytes, written?.read()),
   }
   return snapshot
 }
