@@ -3,6 +3,7 @@
 // shown next to its peer measured here (quickjs-emscripten: a new runtime + context + eval +
 // dispose per call; the uninstrumented engine for fuel). Medians unless said otherwise.
 //  - warm sequential call, p50/p99: ours (reset in place), ours (a fresh instance per call), quickjs
+//  - p50 of calls back to back (a loop, 1,000 in a row per side): ours (reset in place) vs quickjs
 //  - throughput with 16 calls in flight: ours vs quickjs
 //  - a fresh instance on a dropped sandbox's memory (the fallback path), on a new memory (a worker's first), and an in-place reset, in process
 //  - `capsule run` on a cached module in a new process, through the executable itself (what
@@ -32,6 +33,9 @@ const PER_ROUND = 10
 /** Calls before the warm measurements (see the warm-up below). */
 const WARM_UP_CALLS = 1_000
 const IN_FLIGHT = 16
+/** Back-to-back calls: rounds of this many calls in a row per side (the median of the rounds' p50s). */
+const STREAK_ROUNDS = 3
+const STREAK_CALLS = 1_000
 const THROUGHPUT_CALLS = 1_000
 
 function percentile(values: number[], p: number): number {
@@ -176,6 +180,18 @@ export async function main(root: string): Promise<void> {
     })
   }
 
+  // -- back to back: a loop of calls, each side on its own (the rounds above leave each side idle
+  // for ~0.5 s between its rounds, and a VM's idle threads wake slowly; quickjs has none to wake)
+  const streak = { ours: [] as number[], quickjs: [] as number[] }
+  for (let round = 0; round < STREAK_ROUNDS; round++) {
+    const ours: number[] = []
+    const peer: number[] = []
+    for (let i = 0; i < STREAK_CALLS; i++) ours.push(await timed(() => reusing.run(noop)))
+    for (let i = 0; i < STREAK_CALLS; i++) peer.push(await timed(() => quickjsCall(quickjs)))
+    streak.ours.push(median(ours))
+    streak.quickjs.push(median(peer))
+  }
+
   // -- throughput, 16 in flight -------------------------------------------------------------------
   const rate = { ours: [] as number[], fresh: [] as number[], quickjs: [] as number[] }
   for (let round = 0; round < 3; round++) {
@@ -210,6 +226,7 @@ export async function main(root: string): Promise<void> {
   console.log(row(['-'.repeat(34), '-'.repeat(26), '-'.repeat(26), '-'.repeat(12)]))
   console.log(row(['warm call p50 (reset in place)', ms(median(warm.reset)), `quickjs ${ms(qjs)}`, ratio(median(warm.reset), qjs)]))
   console.log(row(['warm call p99 (reset in place)', ms(percentile(warm.reset, 0.99)), `quickjs ${ms(q99)}`, ratio(percentile(warm.reset, 0.99), q99)]))
+  console.log(row([`p50, ${STREAK_CALLS} calls back to back`, ms(median(streak.ours)), `quickjs ${ms(median(streak.quickjs))}`, ratio(median(streak.ours), median(streak.quickjs))]))
   const calls = ROUNDS * PER_ROUND
   console.log(row(['CPU per warm call (all threads)', ms(cpu.reset / calls), `quickjs ${ms(cpu.quickjs / calls)}`, ratio(cpu.reset, cpu.quickjs)]))
   console.log(row(['warm call p50 (fresh per call)', ms(median(warm.fresh)), `quickjs ${ms(qjs)}`, ratio(median(warm.fresh), qjs)]))
