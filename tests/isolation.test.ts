@@ -130,6 +130,29 @@ describe('in process: memory equals the snapshot byte for byte after every reset
   }, 300_000)
   afterAll(() => rmSync(outDir, { recursive: true, force: true }))
 
+  it('restores a memory another module used (a worker\'s warm-up) to this module\'s snapshot, byte for byte', async () => {
+    const otherOut = mkdtempSync(join(tmpdir(), 'capsule-isolation-other-'))
+    try {
+      const built = await runCli(['build', 'fixtures/basics.capsule.ts', '--out-dir', otherOut])
+      expect(built.code, built.stderr).toBe(0)
+      const other = manifestArtifact(join(otherOut, 'capsule.manifest.json'), 'add', REPO_ROOT).artifact
+      const otherSnapshot = decodeTaskData(readFileSync(join(other.dir, TASK_DATA_FILE)))
+      expect(otherSnapshot.engineKey).toBe(snapshot.engineKey)
+      const used = instantiateSandbox(engine, otherSnapshot, null, imports)
+      expect(call(used, 'add', [2, 3]).output).toBe('ok {"result":5}')
+      const memory = used.recyclableMemory()!
+      const sandbox = instantiateSandbox(engine, snapshot, null, imports, memory)
+      const reference = new WebAssembly.Memory({ initial: snapshot.memoryPages })
+      writeTaskMemory(reference, snapshot)
+      // the same size: the memory is taken over (another size would get a new one)
+      expect(otherSnapshot.memoryPages === snapshot.memoryPages ? sandbox.memory === memory : sandbox.memory !== memory).toBe(true)
+      expect(Buffer.from(sandbox.memory.buffer).equals(Buffer.from(reference.buffer))).toBe(true)
+      expect(call(sandbox, 'counter', ['x']).output).toBe(call(instantiateSandbox(engine, snapshot, null, imports), 'counter', ['x']).output)
+    } finally {
+      rmSync(otherOut, { recursive: true, force: true })
+    }
+  }, 300_000)
+
   function call(sandbox: Sandbox, task: string, args: unknown[]) {
     state = new CallState(1, { name: task, fuel: 2_000_000, ram: null, timeout: null, maxRetries: 0, files: [], hosts: [], env: [] }, '/', [])
     const fuel = task === 'burn' ? 2_000_000 : 2_000_000_000
