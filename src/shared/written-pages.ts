@@ -89,7 +89,8 @@ function provenMapping(bytes: Uint8Array, address: bigint, written: Uint8Array):
 /** A memory's written pages, read as often as asked; its mapping is proven on the first read. */
 export class WrittenPages {
   private entries = new BigUint64Array(0)
-  private proven = false
+  /** The memory's size when its mapping was last proven (0: not proven). A grown memory is proven again. */
+  private provenSize = 0
 
   /** `address`: where `memory` is mapped, as `locate` finds it (a wrong one is refused on reading). */
   constructor(private readonly memory: WebAssembly.Memory, private readonly address: bigint) {}
@@ -115,8 +116,9 @@ export class WrittenPages {
       if (!readAt('/proc/self/pagemap', new Uint8Array(this.entries.buffer), (this.address / BigInt(PAGE)) * 8n)) return undefined
       const written = new Uint8Array(count)
       for (let page = 0; page < count; page++) written[page] = this.entries[page]! & (PRESENT | SWAPPED) ? 1 : 0
-      if (!this.proven) this.proven = provenMapping(new Uint8Array(this.memory.buffer), this.address, written)
-      return this.proven ? written : undefined
+      const size = this.memory.buffer.byteLength
+      if (this.provenSize !== size) this.provenSize = provenMapping(new Uint8Array(this.memory.buffer), this.address, written) ? size : 0
+      return this.provenSize === size ? written : undefined
     } catch {
       return undefined
     }
