@@ -3,53 +3,47 @@
 // skips them without reading them. On a VM, reading a page nothing wrote faults it in like a
 // write (~20 µs each) and makes it resident: a snapshot's scan of a ~9.5 MB kit memory spent
 // ~50 ms faulting in zeros, and every reset kept a sandbox's whole memory in RSS. Linux only,
-// from the process's own /proc: the memory's mapping is the private read-write one that appeared
-// with it and has its size (/proc/self/maps before and after), /proc/self/pagemap tells which of
-// its pages are present or swapped, and the mapping is proven to be this memory by reading
-// written pages through /proc/self/mem and comparing them with the memory's own bytes. Whenever
-// any step fails or doubts (another platform, no /proc, two candidates, a mismatch), the answer
-// is "unknown" and every page is read, as before: a page wrongly skipped would keep stale data.
+// from the process's own /proc: /proc/self/pagemap tells which pages of an address range are
+// present or swapped. The memory's address is found among the private read-write mappings of
+// its size that appeared with it (/proc/self/maps before and after), and proven: a random
+// 16-byte nonce is written into the memory, read back through /proc/self/mem at the candidate
+// address, and the bytes it replaced are put back — only this memory can hold that nonce, even
+// when another memory of the same size and the same contents (another sandbox of the module)
+// appeared at the same moment. It is proven again whenever the memory's size changed. On any
+// doubt (another platform, no /proc, no candidate or two that match, an unreadable file) the
+// answer is "unknown" and every page is read, as before: a page wrongly skipped would keep data.
+import { randomFillSync } from 'node:crypto'
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
 
 export const PAGE = 4096
 const PRESENT = 1n << 63n
 const SWAPPED = 1n << 62n
+const NONCE_BYTES = 16
 
-/** The start addresses of the process's private read-write mappings (empty where /proc is not). */
-export function writableMappings(): Set<bigint> {
-  try {
-    const starts = new Set<bigint>()
-    for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
-      const [range, permissions] = line.split(' ', 2)
-      if (permissions === 'rw-p') starts.add(BigInt(`0x${range!.slice(0, range!.indexOf('-'))}`))
-    }
-    return starts
-  } catch {
-    return new Set()
-  }
+interface Mapping {
+  start: bigint
+  size: bigint
 }
 
-/**
- * The address of `memory`'s mapping: the one private read-write mapping of its size that is not
- * in `before` (taken just before the memory was made). Undefined unless exactly one fits.
- */
-export function locateMemory(before: Set<bigint>, memory: WebAssembly.Memory): bigint | undefined {
-  if (before.size === 0) return undefined
-  let found: bigint | undefined
-  let count = 0
+/** The process's private read-write mappings (none where /proc is not). */
+function privateWritable(): Mapping[] {
   try {
+    const mappings: Mapping[] = []
     for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
       const [range, permissions] = line.split(' ', 2)
       if (permissions !== 'rw-p') continue
       const [start, end] = range!.split('-').map((hex) => BigInt(`0x${hex}`)) as [bigint, bigint]
-      if (before.has(start) || end - start !== BigInt(memory.buffer.byteLength)) continue
-      found = start
-      count++
+      mappings.push({ start, size: end - start })
     }
+    return mappings
   } catch {
-    return undefined
+    return []
   }
-  return count === 1 ? found : undefined
+}
+
+/** The start addresses of the process's private read-write mappings (empty where /proc is not). */
+export function writableMappings(): Set<bigint> {
+  return new Set(privateWritable().map((mapping) => mapping.start))
 }
 
 function readAt(path: string, into: Uint8Array, position: bigint): boolean {
@@ -61,43 +55,51 @@ function readAt(path: string, into: Uint8Array, position: bigint): boolean {
   }
 }
 
-/** Whether `page` was written and holds data (reading a written page costs no fault). */
-function holdsData(bytes: Uint8Array, written: Uint8Array, page: number): boolean {
-  return written[page] === 1 && bytes.subarray(page * PAGE, (page + 1) * PAGE).some((byte) => byte !== 0)
+/**
+ * Whether `memory` is mapped at `address`: a fresh random nonce written at its start must read
+ * back through /proc/self/mem there. The memory's own bytes are put back before this returns.
+ * Only call it while nothing runs in the memory.
+ */
+function holdsMemory(memory: WebAssembly.Memory, address: bigint): boolean {
+  const bytes = new Uint8Array(memory.buffer, 0, NONCE_BYTES)
+  const saved = bytes.slice()
+  const nonce = randomFillSync(new Uint8Array(NONCE_BYTES))
+  bytes.set(nonce)
+  try {
+    const seen = new Uint8Array(NONCE_BYTES)
+    return readAt('/proc/self/mem', seen, address) && Buffer.compare(seen, nonce) === 0
+  } catch {
+    return false
+  } finally {
+    bytes.set(saved)
+  }
 }
 
 /**
- * Reads written, non-zero pages through /proc/self/mem — the first, the last and one from the
- * middle on — and they must be the memory's own. False when no written page holds data yet.
+ * The address of `memory`'s mapping: among the private read-write mappings of its size that are
+ * not in `before` (taken just before the memory was made), the one that holds it (holdsMemory).
+ * Undefined unless exactly one does.
  */
-function provenMapping(bytes: Uint8Array, address: bigint, written: Uint8Array): boolean {
-  const count = written.length
-  const first = (from: number, step: number) => {
-    for (let page = from; page >= 0 && page < count; page += step) if (holdsData(bytes, written, page)) return page
-    return -1
-  }
-  const probes = [...new Set([first(0, 1), first(count >> 1, 1), first(count - 1, -1)])].filter((page) => page >= 0)
-  if (probes.length === 0) return false
-  const copy = new Uint8Array(PAGE)
-  return probes.every((page) => {
-    const expected = bytes.subarray(page * PAGE, (page + 1) * PAGE)
-    const view = copy.subarray(0, expected.length)
-    return readAt('/proc/self/mem', view, address + BigInt(page * PAGE)) && Buffer.compare(view, expected) === 0
-  })
+export function locateMemory(before: Set<bigint>, memory: WebAssembly.Memory): bigint | undefined {
+  if (before.size === 0 || memory.buffer.byteLength < NONCE_BYTES) return undefined
+  const size = BigInt(memory.buffer.byteLength)
+  const holding = privateWritable().filter((mapping) => mapping.size === size && !before.has(mapping.start) && holdsMemory(memory, mapping.start))
+  return holding.length === 1 ? holding[0]!.start : undefined
 }
 
-/** A memory's written pages, read as often as asked; its mapping is proven on the first read. */
+/** A memory's written pages, read as often as asked (between the memory's uses). */
 export class WrittenPages {
   private entries = new BigUint64Array(0)
-  /** The memory's size when its mapping was last proven (0: not proven). A grown memory is proven again. */
-  private provenSize = 0
+  /** The memory's size when its address was last proven (holdsMemory). */
+  private provenSize: number
 
-  /** `address`: where `memory` is mapped, as `locate` finds it (a wrong one is refused on reading). */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly address: bigint) {}
+  private constructor(private readonly memory: WebAssembly.Memory, private readonly address: bigint) {
+    this.provenSize = memory.buffer.byteLength
+  }
 
   /**
-   * Finds `memory`'s mapping — call it right after the memory was made (at its first size),
-   * `before` taken just before — or undefined when it cannot be found for sure.
+   * Finds `memory`'s mapping — call it right after the memory was made, `before` taken just
+   * before — or undefined when it cannot be found for sure.
    */
   static locate(memory: WebAssembly.Memory, before: Set<bigint>): WrittenPages | undefined {
     const address = locateMemory(before, memory)
@@ -106,21 +108,24 @@ export class WrittenPages {
 
   /**
    * 1 for each page written (present, or swapped out), 0 for a page never written; undefined
-   * when /proc cannot be read, or while the mapping is not proven to be this memory (it is proven
-   * once the memory holds data).
+   * when /proc cannot be read or the memory is no longer proven to be at its address. Only call
+   * it while nothing runs in the memory (a grown memory is proven again, by writing to it).
    */
   read(): Uint8Array | undefined {
-    const count = Math.ceil(this.memory.buffer.byteLength / PAGE)
+    const size = this.memory.buffer.byteLength
+    if (size !== this.provenSize) {
+      if (!holdsMemory(this.memory, this.address)) return undefined
+      this.provenSize = size
+    }
+    const count = Math.ceil(size / PAGE)
     if (this.entries.length !== count) this.entries = new BigUint64Array(count)
     try {
       if (!readAt('/proc/self/pagemap', new Uint8Array(this.entries.buffer), (this.address / BigInt(PAGE)) * 8n)) return undefined
-      const written = new Uint8Array(count)
-      for (let page = 0; page < count; page++) written[page] = this.entries[page]! & (PRESENT | SWAPPED) ? 1 : 0
-      const size = this.memory.buffer.byteLength
-      if (this.provenSize !== size) this.provenSize = provenMapping(new Uint8Array(this.memory.buffer), this.address, written) ? size : 0
-      return this.provenSize === size ? written : undefined
     } catch {
       return undefined
     }
+    const written = new Uint8Array(count)
+    for (let page = 0; page < count; page++) written[page] = this.entries[page]! & (PRESENT | SWAPPED) ? 1 : 0
+    return written
   }
 }
