@@ -107,8 +107,8 @@ function newMemory(initial: number, maximum: number): WebAssembly.Memory {
 
 /**
  * A new instance of the engine on the module's snapshot. `recycledMemory` (from
- * `recyclableMemory()` of a dropped sandbox of the same module and ram) is restored to the
- * snapshot byte for byte and used instead of a new memory.
+ * `recyclableMemory()` of a dropped sandbox under the same ram cap, of this module or another) is
+ * restored to this snapshot byte for byte and used instead of a new memory when it has its size.
  */
 export function instantiateSandbox(engine: LoadedEngine, snapshot: TaskData, ram: number | null, imports: Record<string, unknown>, recycledMemory?: WebAssembly.Memory): Sandbox {
   if (snapshot.engineKey !== engine.key) {

@@ -49,31 +49,28 @@ interface Target { engineDir: string; moduleDir: string; ram: number | null }
 
 /** The one sandbox kept ready for the next call: new, or reset in place after the last one. */
 let ready: { key: string; sandbox: Sandbox; origin: SandboxOrigin } | undefined
-/** The memory of the last dropped sandbox, for the next new instance of the same target. */
-let spare: { key: string; memory: WebAssembly.Memory } | undefined
 /**
- * The warm-up's memory (no `ram` cap), for the worker's first new instance of a module without
- * one, when its snapshot has the same size: restored to that snapshot byte for byte like any
- * recycled memory, and cheaper than a new one, whose pages all fault in as the snapshot is
- * copied (~15–20 ms on a VM), while only the pages either snapshot wrote are touched here.
+ * The memory of the last dropped sandbox (or of the warm-up's), for the next new instance under
+ * the same ram cap (its maximum): any module's, since the new instance restores every byte of it
+ * to its own snapshot (component-loader.ts; only the pages either snapshot wrote are touched), and
+ * one of another size is left for a new memory, whose pages all fault in as the snapshot is copied
+ * (~15–20 ms on a VM).
  */
-let warmUpMemory: WebAssembly.Memory | undefined
+let spare: { ram: number | null; memory: WebAssembly.Memory } | undefined
 
 const keyOf = (target: Target) => `${target.moduleDir}\0${target.ram}`
 
 async function makeSandbox(target: Target): Promise<Sandbox> {
   const [engine, snapshot] = await Promise.all([loadEngine(target.engineDir), loadSnapshot(target.moduleDir)])
-  const key = keyOf(target)
-  const recycled = spare?.key === key ? spare.memory : target.ram === null ? warmUpMemory : undefined
+  const recycled = spare?.ram === target.ram ? spare.memory : undefined
   spare = undefined
-  warmUpMemory = undefined
   return instantiateSandbox(engine, snapshot, target.ram, imports, recycled)
 }
 
 /** Keeps a dropped sandbox's memory for the next instance (not when every call must get a new one). */
 function drop(target: Target, sandbox: Sandbox): void {
   const memory = wiring.reuseSandboxes ? sandbox.recyclableMemory() : undefined
-  spare = memory ? { key: keyOf(target), memory } : undefined
+  spare = memory ? { ram: target.ram, memory } : undefined
 }
 
 /** Keeps a sandbox for the next call and tells the main thread (call-lanes.ts). */
@@ -181,7 +178,10 @@ async function run(request: RunRequest): Promise<void> {
 const WARM_UP_TASK = '\0capsule-warm-up'
 const WARM_UP_FUEL = 1_000_000_000
 
-/** Runs the engine once on another module's snapshot (WarmUpRequest); only its memory is kept. */
+/**
+ * Runs the engine once on another module's snapshot (WarmUpRequest); its memory is then dropped
+ * like a used sandbox's, for the module's first instance (the call fails by design: no such task).
+ */
 async function warmUp(request: WarmUpRequest): Promise<void> {
   let sandbox: Sandbox | undefined
   try {
@@ -192,7 +192,7 @@ async function warmUp(request: WarmUpRequest): Promise<void> {
   } catch {
     // only a head start: the first call compiles whatever this did not reach
   }
-  if (sandbox && wiring.reuseSandboxes && !ready && !spare) warmUpMemory = sandbox.recyclableMemory()
+  if (sandbox) drop({ engineDir: request.engineDir, moduleDir: request.moduleDir, ram: null }, sandbox)
 }
 
 function prepareRequested(request: PrepareRequest): Promise<void> {
