@@ -6,7 +6,7 @@
 // lines, this fails loudly. They are used only where cores are to spare (more than two), so the
 // snapshots here ask for them with CAPSULE_COMPILE_HINTS=1.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,8 +17,8 @@ import { KIT_FILES } from '../src/compile/snapshot/kit-files.ts'
 import { REPO_ROOT } from './helpers/cli.ts'
 import { makeProject } from './helpers/project.ts'
 import { copyCacheDir } from './helpers/cache-copy.ts'
+import { newestKit, REPO_CACHE, warmRepoCache } from './helpers/kits.ts'
 
-const REPO_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'capsule')
 const temporary: string[] = []
 let cacheDir: string
 let kitDir: string
@@ -30,20 +30,13 @@ afterAll(() => {
 
 /** The project's kit and engines copied into a cache of this test's own, without any hints. */
 beforeAll(async () => {
-  const warm = createRuntime({ cwd: REPO_ROOT })
-  try {
-    expect((await warm.run({ file: 'fixtures/basics.capsule.ts', task: 'add', args: [1, 2] })).success).toBe(true)
-  } finally {
-    await warm.close()
-  }
+  await warmRepoCache()
   cacheDir = mkdtempSync(join(tmpdir(), 'capsule-hints-cache-'))
   temporary.push(cacheDir)
   copyCacheDir(join(REPO_CACHE, 'kits'), join(cacheDir, 'kits'))
   copyCacheDir(join(REPO_CACHE, 'engines'), join(cacheDir, 'engines'))
   const kits = join(cacheDir, 'kits')
-  const newest = readdirSync(kits).filter((name) => existsSync(join(kits, name, KIT_FILES.meta)))
-    .sort((a, b) => statSync(join(kits, b, KIT_FILES.meta)).mtimeMs - statSync(join(kits, a, KIT_FILES.meta)).mtimeMs)[0]!
-  kitDir = join(kits, newest)
+  kitDir = newestKit(kits)
   rmSync(join(kits, 'hints'), { recursive: true, force: true })
 }, 600_000)
 

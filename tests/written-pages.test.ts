@@ -2,17 +2,15 @@
 // maps, pagemap and mem): found and proven on plain wasm memories, doubted whenever the mapping
 // is not certain; on a real kit and a real module's init, the snapshot's scan that skips them
 // keeps exactly what reading every page keeps. (Resets that skip them: tests/isolation.test.ts.)
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { nonZeroRuns, takeSnapshot } from '../src/compile/snapshot/take-snapshot.ts'
 import { locateMemory, writableMappings, WrittenPages } from '../src/shared/written-pages.ts'
 import { KIT_FILES, type KitMeta } from '../src/compile/snapshot/kit-files.ts'
-import { createRuntime } from 'unplugin-capsule/runtime'
-import { REPO_ROOT } from './helpers/cli.ts'
+import { newestKit, REPO_CACHE, warmRepoCache } from './helpers/kits.ts'
 
 const linux = process.platform === 'linux'
-const REPO_KITS = join(REPO_ROOT, 'node_modules', '.cache', 'capsule', 'kits')
 const written = (pages: Uint8Array) => [...pages.keys()].filter((page) => pages[page] === 1)
 
 /**
@@ -83,16 +81,8 @@ describe('a real snapshot (the project\'s kit, a real module)', () => {
   let kitDir: string
 
   beforeAll(async () => {
-    // The kit exists once anything has been built with this toolchain.
-    const warm = createRuntime({ cwd: REPO_ROOT })
-    try {
-      expect((await warm.run({ file: 'fixtures/basics.capsule.ts', task: 'add', args: [1, 2] })).success).toBe(true)
-    } finally {
-      await warm.close()
-    }
-    const newest = readdirSync(REPO_KITS).filter((name) => existsSync(join(REPO_KITS, name, KIT_FILES.meta)))
-      .sort((a, b) => statSync(join(REPO_KITS, b, KIT_FILES.meta)).mtimeMs - statSync(join(REPO_KITS, a, KIT_FILES.meta)).mtimeMs)[0]!
-    kitDir = join(REPO_KITS, newest)
+    await warmRepoCache()
+    kitDir = newestKit(join(REPO_CACHE, 'kits'))
   }, 600_000)
 
   it.runIf(linux)('skips pages, and keeps exactly what reading every page keeps', async () => {
