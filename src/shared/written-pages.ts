@@ -16,8 +16,12 @@ import { randomFillSync } from 'node:crypto'
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
 
 export const PAGE = 4096
-const PRESENT = 1n << 63n
-const SWAPPED = 1n << 62n
+/**
+ * A pagemap entry is a native-endian u64; its bits 63 (present) and 62 (swapped) are read from
+ * its high 32-bit half, so decoding an entry makes no BigInt (2,300 per reset cost ~15 µs).
+ */
+const PRESENT_OR_SWAPPED = (1 << 31 | 1 << 30) >>> 0
+const HIGH_HALF = new Uint32Array(new BigUint64Array([1n]).buffer)[0] === 1 ? 1 : 0
 const NONCE_BYTES = 16
 
 interface Mapping {
@@ -46,7 +50,7 @@ export function writableMappings(): Set<bigint> {
   return new Set(privateWritable().map((mapping) => mapping.start))
 }
 
-function readAt(path: string, into: Uint8Array, position: bigint): boolean {
+function readAt(path: string, into: Uint8Array, position: bigint | number): boolean {
   const fd = openSync(path, 'r')
   try {
     return readSync(fd, into, 0, into.length, position) === into.length
@@ -89,12 +93,16 @@ export function locateMemory(before: Set<bigint>, memory: WebAssembly.Memory): b
 
 /** A memory's written pages, read as often as asked (between the memory's uses). */
 export class WrittenPages {
-  private entries = new BigUint64Array(0)
+  /** The pagemap entries as 32-bit halves (two per page), reused from read to read. */
+  private entries = new Uint32Array(0)
   /** The memory's size when its address was last proven (holdsMemory). */
   private provenSize: number
+  /** Where the memory's first entry sits in /proc/self/pagemap (below 2^53: user addresses are < 2^57). */
+  private readonly entryOffset: number
 
   private constructor(private readonly memory: WebAssembly.Memory, private readonly address: bigint) {
     this.provenSize = memory.buffer.byteLength
+    this.entryOffset = Number(address / BigInt(PAGE)) * 8
   }
 
   /**
@@ -118,14 +126,15 @@ export class WrittenPages {
       this.provenSize = size
     }
     const count = Math.ceil(size / PAGE)
-    if (this.entries.length !== count) this.entries = new BigUint64Array(count)
+    if (this.entries.length !== count * 2) this.entries = new Uint32Array(count * 2)
+    const entries = this.entries
     try {
-      if (!readAt('/proc/self/pagemap', new Uint8Array(this.entries.buffer), (this.address / BigInt(PAGE)) * 8n)) return undefined
+      if (!readAt('/proc/self/pagemap', new Uint8Array(entries.buffer), this.entryOffset)) return undefined
     } catch {
       return undefined
     }
     const written = new Uint8Array(count)
-    for (let page = 0; page < count; page++) written[page] = this.entries[page]! & (PRESENT | SWAPPED) ? 1 : 0
+    for (let page = 0; page < count; page++) written[page] = entries[page * 2 + HIGH_HALF]! & PRESENT_OR_SWAPPED ? 1 : 0
     return written
   }
 }
