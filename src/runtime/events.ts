@@ -104,33 +104,40 @@ export class CallEvents {
 
   /** Emits an event for a call, updates the calls-in-flight table, and tells `perRun` too. */
   emit(who: CallIdentity, input: EventInput<CapsuleEvent>, perRun?: (event: CapsuleEvent) => void): void {
-    const event = { ...input, ...withoutUndefined(who), at: Date.now() }
+    const event = { ...input, ...identity(who), at: Date.now() } as CapsuleEvent
     this.track(event)
     deliver(this.onEvent, event)
     deliver(perRun, event)
-    for (const key of [event.type, '*'] as const) {
-      for (const listener of this.listeners.get(key) ?? []) deliver(listener, event)
-    }
+    this.deliverAll(this.listeners.get(event.type), event)
+    this.deliverAll(this.listeners.get('*'), event)
+  }
+
+  private deliverAll(listeners: Set<(event: CapsuleEvent) => void> | undefined, event: CapsuleEvent): void {
+    if (listeners) for (const listener of listeners) deliver(listener, event)
   }
 
   private track(event: CapsuleEvent): void {
-    const known = this.inFlight.get(event.callId)
     switch (event.type) {
       case 'call:queued':
         this.inFlight.set(event.callId, {
-          ...withoutUndefined({ callId: event.callId, parentId: event.parentId }),
-          task: event.task, module: event.module, state: 'queued', attempt: 0, since: event.at,
+          ...identity(event),
+          state: 'queued', attempt: 0, since: event.at,
         })
         break
       case 'attempt:start':
-        if (known) Object.assign(known, { state: 'running', attempt: event.attempt })
+      case 'call:retry': {
+        const known = this.inFlight.get(event.callId)
+        if (known) {
+          known.state = event.type === 'call:retry' ? 'retrying' : 'running'
+          known.attempt = event.attempt
+        }
         break
-      case 'call:start':
+      }
+      case 'call:start': {
+        const known = this.inFlight.get(event.callId)
         if (known) known.state = 'running'
         break
-      case 'call:retry':
-        if (known) Object.assign(known, { state: 'retrying', attempt: event.attempt })
-        break
+      }
       case 'call:end':
         this.inFlight.delete(event.callId)
         break
@@ -148,6 +155,12 @@ function deliver(listener: ((event: CapsuleEvent) => void) | undefined, event: C
   }
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+/**
+ * Who a call is, in the order its events list it, without a parentId that is not set (events
+ * are compared and printed as they are: a key holding undefined would show).
+ */
+function identity(who: CallIdentity): CallIdentity {
+  return who.parentId === undefined
+    ? { callId: who.callId, task: who.task, module: who.module }
+    : { callId: who.callId, parentId: who.parentId, task: who.task, module: who.module }
 }
