@@ -9,7 +9,8 @@
 //  - `capsule run` on a cached module in a new process, through the executable itself (what
 //    node_modules/.bin/capsule links to in a project that installed the package)
 //  - fuel overhead: fib(25) metered / unmetered
-//  - memory of a long-lived runtime (default pool) after 1,000 calls, in its own process
+//  - memory of a long-lived runtime (default pool) after 1,000 calls, in a process of its own: the
+//    median of MEMORY_RUNS processes (one reads ±10 MB, by when V8's optimizing compiles land)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -37,6 +38,7 @@ const IN_FLIGHT = 16
 const STREAK_ROUNDS = 3
 const STREAK_CALLS = 1_000
 const THROUGHPUT_CALLS = 1_000
+const MEMORY_RUNS = 3
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -207,12 +209,14 @@ export async function main(root: string): Promise<void> {
   const coldStart = cliColdStart(root, ['run', 'bench/fib.capsule.ts', '--task', 'noop', '--json'], 5)
   const cli = coldStart.wallMs
   const outDir = mkdtempSync(join(tmpdir(), 'capsule-bench-'))
-  let memory: { rssMb: number; peakMb: number; calls: number }
+  const memories: { rssMb: number; peakMb: number; calls: number }[] = []
   try {
     execFileSync(bin, ['build', 'bench/fib.capsule.ts', '--out-dir', outDir], { cwd: root, stdio: 'ignore' })
     const manifest = join(outDir, 'capsule.manifest.json')
-    const out = execFileSync(process.execPath, [join(root, 'bench', 'memory.mjs'), manifest, '1000'], { cwd: root, encoding: 'utf8' })
-    memory = JSON.parse(out.trim().split('\n').pop()!)
+    for (let run = 0; run < MEMORY_RUNS; run++) {
+      const out = execFileSync(process.execPath, [join(root, 'bench', 'memory.mjs'), manifest, '1000'], { cwd: root, encoding: 'utf8' })
+      memories.push(JSON.parse(out.trim().split('\n').pop()!))
+    }
   } finally {
     rmSync(outDir, { recursive: true, force: true })
   }
@@ -238,7 +242,8 @@ export async function main(root: string): Promise<void> {
   console.log(row(['in-place reset', ms(median(resets)), '', '']))
   console.log(row(['capsule run, cached, new process', `${ms(median(cli))} (CPU ${ms(median(coldStart.cpuMs))})`, '', '']))
   console.log(row(['fuel overhead fib(25)', `metered ${ms(median(fib.metered))}`, `unmetered ${ms(median(fib.plain))}`, ratio(median(fib.metered), median(fib.plain))]))
-  console.log(row([`memory after ${memory.calls} calls, default pool`, `RSS ${memory.rssMb.toFixed(0)} MB`, `peak ${memory.peakMb.toFixed(0)} MB`, '']))
+  const memory = { rss: median(memories.map((m) => m.rssMb)), peak: median(memories.map((m) => m.peakMb)) }
+  console.log(row([`memory after ${memories[0]!.calls} calls, default pool`, `RSS ${memory.rss.toFixed(0)} MB`, `peak ${memory.peak.toFixed(0)} MB`, `median of ${MEMORY_RUNS}`]))
   console.log('')
   console.log(`fib(25) costs ${fuel.toLocaleString('en-US')} fuel, a no-op call ${noopFuel.toLocaleString('en-US')}. Sandboxes of the reset runtime: ${stats.reset} reset in place, ${stats.fresh} fresh.`)
   console.log(`quickjs-emscripten ${JSON.parse(readFileSync(join(root, 'node_modules', 'quickjs-emscripten', 'package.json'), 'utf8')).version}: new runtime + context + eval + dispose per call, on the main thread.`)

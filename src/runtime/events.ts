@@ -104,7 +104,7 @@ export class CallEvents {
 
   /** Emits an event for a call, updates the calls-in-flight table, and tells `perRun` too. */
   emit(who: CallIdentity, input: EventInput<CapsuleEvent>, perRun?: (event: CapsuleEvent) => void): void {
-    const event = { ...input, ...identity(who), at: Date.now() } as CapsuleEvent
+    const event = { ...input, ...identity(who), at: Date.now() }
     this.track(event)
     deliver(this.onEvent, event)
     deliver(perRun, event)
