@@ -62,6 +62,25 @@ describe('the runtime alone', () => {
     expect(envelope).toMatchObject({ success: true, result: 'MOVED' })
   })
 
+  it('refuses the next run once an artifact changed after runs that passed, and runs again once it is back', async () => {
+    const changed = join(work, 'changed-later')
+    cpSync(out, changed, { recursive: true })
+    const { modules } = readJson(changed)
+    const data = modules[0]!.artifact
+    const path = join(changed, data.dir, data.files.find((entry) => entry.path === 'task.data')!.path)
+    const original = readFileSync(path)
+    for (let i = 0; i < 3; i++) {
+      expect(await runtime.run({ manifest: manifestPath(changed), task: 'greet', args: ['x'] })).toMatchObject({ success: true })
+    }
+    const planted = Buffer.from(original)
+    planted[planted.length - 1]! ^= 0xff
+    writeFileSync(path, planted)
+    await expect(runtime.run({ manifest: manifestPath(changed), task: 'greet', args: ['x'] }))
+      .rejects.toMatchObject({ code: 'INVALID_MANIFEST', message: expect.stringContaining('task.data does not match its sha256') })
+    writeFileSync(path, original)
+    expect(await runtime.run({ manifest: manifestPath(changed), task: 'greet', args: ['x'] })).toMatchObject({ success: true })
+  })
+
   it('rejects a run whose artifact changed, naming the file; others still run', async () => {
     const tampered = join(work, 'tampered')
     cpSync(out, tampered, { recursive: true })

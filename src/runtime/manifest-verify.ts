@@ -14,12 +14,22 @@ export function fileSetDir(manifestPath: string, set: ManifestFileSet): string {
   return resolve(dirname(resolve(manifestPath)), set.dir)
 }
 
-/** Checks the size and sha256 of every file of a set; throws INVALID_MANIFEST naming the first mismatch. */
-export function verifyFileSet(manifestPath: string, set: ManifestFileSet): void {
+/** A file of a set as it was when its sha256 was checked. */
+export interface CheckedFile {
+  path: string
+  /** Its stamp then (shared/file-stamp.ts): the same stamp now means the same bytes. */
+  stamp: string
+}
+
+/**
+ * Checks the size and sha256 of every file of a set; throws INVALID_MANIFEST naming the first
+ * mismatch. Answers each file's stamp as checked.
+ */
+export function verifyFileSet(manifestPath: string, set: ManifestFileSet): CheckedFile[] {
   const dir = fileSetDir(manifestPath, set)
-  for (const file of set.files) {
+  return set.files.map((file) => {
     const path = resolve(dir, file.path)
-    const actual = digestOf(path).sha256
+    const { sha256: actual, stamp } = digestOf(path)
     if (actual === 'missing') {
       throw new CapsuleError('INVALID_MANIFEST', `artifact ${displayPath(path, dirname(resolve(manifestPath)))} listed in ${manifestPath} is missing`)
     }
@@ -27,7 +37,8 @@ export function verifyFileSet(manifestPath: string, set: ManifestFileSet): void 
       throw new CapsuleError('INVALID_MANIFEST',
         `artifact ${displayPath(path, dirname(resolve(manifestPath)))} does not match its sha256 in ${manifestPath} (expected ${file.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the build output was modified or corrupted`)
     }
-  }
+    return { path, stamp }
+  })
 }
 
 let world: string | null | undefined
