@@ -104,7 +104,9 @@ export class CallEvents {
 
   /** Emits an event for a call, updates the calls-in-flight table, and tells `perRun` too. */
   emit(who: CallIdentity, input: EventInput<CapsuleEvent>, perRun?: (event: CapsuleEvent) => void): void {
-    const event = { ...input, ...identity(who), at: Date.now() }
+    // Object.assign, not object spread: spreading this many shapes into one literal made V8 build
+    // each event in dictionary mode (~950 bytes instead of ~280; 5 events per call)
+    const event: CapsuleEvent = Object.assign({}, input, identity(who), { at: Date.now() })
     this.track(event)
     deliver(this.onEvent, event)
     deliver(perRun, event)
@@ -119,10 +121,7 @@ export class CallEvents {
   private track(event: CapsuleEvent): void {
     switch (event.type) {
       case 'call:queued':
-        this.inFlight.set(event.callId, {
-          ...identity(event),
-          state: 'queued', attempt: 0, since: event.at,
-        })
+        this.inFlight.set(event.callId, Object.assign(identity(event), { state: 'queued' as const, attempt: 0, since: event.at }))
         break
       case 'attempt:start':
       case 'call:retry': {
