@@ -3,7 +3,7 @@
 // (manifest-verify.ts). Policies come from the manifest, never from the guest. The format and
 // its validator: formats/manifest.ts. Every call stats the manifest and every artifact file; while
 // none of their stamps moved, the artifact checked before is answered again (building it anew
-// took ~30 KB of garbage and ~20 µs per call on the host thread).
+// each call cost ~12 KB of garbage and ~30 µs of CPU on the host thread).
 import { resolve } from 'node:path'
 import type { ModuleArtifact } from './artifact.ts'
 import { CapsuleError } from './errors.ts'
