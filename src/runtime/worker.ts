@@ -67,10 +67,13 @@ async function makeSandbox(target: Target): Promise<Sandbox> {
   return instantiateSandbox(engine, snapshot, target.ram, imports, recycled)
 }
 
-/** Keeps a dropped sandbox's memory for the next instance (not when every call must get a new one). */
-function drop(target: Target, sandbox: Sandbox): void {
+/**
+ * Keeps a dropped sandbox's memory, made under `ram`, for the next instance (not when every call
+ * must get a new one).
+ */
+function drop(ram: number | null, sandbox: Sandbox): void {
   const memory = wiring.reuseSandboxes ? sandbox.recyclableMemory() : undefined
-  spare = memory ? { ram: target.ram, memory } : undefined
+  spare = memory ? { ram, memory } : undefined
 }
 
 /** Keeps a sandbox for the next call and tells the main thread (call-lanes.ts). */
@@ -169,7 +172,7 @@ async function run(request: RunRequest): Promise<void> {
   if (resetting && resetSucceeds(sandbox)) keepReady({ key: keyOf(target), sandbox, origin: 'reset' })
   else {
     lanes.setReadiness(Readiness.Making)
-    drop(target, sandbox)
+    drop(target.ram, sandbox)
     await prepare(target)
   }
 }
@@ -192,7 +195,7 @@ async function warmUp(request: WarmUpRequest): Promise<void> {
   } catch {
     // only a head start: the first call compiles whatever this did not reach
   }
-  if (sandbox) drop({ engineDir: request.engineDir, moduleDir: request.moduleDir, ram: null }, sandbox)
+  if (sandbox) drop(null, sandbox)
 }
 
 function prepareRequested(request: PrepareRequest): Promise<void> {
