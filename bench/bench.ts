@@ -9,8 +9,9 @@
 //  - `capsule run` on a cached module in a new process, through the executable itself (what
 //    node_modules/.bin/capsule links to in a project that installed the package)
 //  - fuel overhead: fib(25) metered / unmetered
-//  - memory of a long-lived runtime (default pool) after 1,000 calls, in a process of its own: the
-//    median of MEMORY_RUNS processes (one reads ±10 MB, by when V8's optimizing compiles land)
+//  - memory of a long-lived runtime (default pool) after 1,000 calls, in a process of its own, for
+//    calls one after another and for 16 in flight (then both workers run): the median of
+//    MEMORY_RUNS processes each (one reads ±10 MB, by when V8's optimizing compiles land)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -39,6 +40,9 @@ const STREAK_ROUNDS = 3
 const STREAK_CALLS = 1_000
 const THROUGHPUT_CALLS = 1_000
 const MEMORY_RUNS = 3
+const MEMORY_CALLS = 1_000
+/** Calls in flight in the memory runs: one after another (one worker serves them), and 16 (both). */
+const MEMORY_IN_FLIGHT = [1, IN_FLIGHT]
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -209,13 +213,15 @@ export async function main(root: string): Promise<void> {
   const coldStart = cliColdStart(root, ['run', 'bench/fib.capsule.ts', '--task', 'noop', '--json'], 5)
   const cli = coldStart.wallMs
   const outDir = mkdtempSync(join(tmpdir(), 'capsule-bench-'))
-  const memories: { rssMb: number; peakMb: number; calls: number }[] = []
+  const memories = new Map<number, { rssMb: number; peakMb: number }[]>(MEMORY_IN_FLIGHT.map((inFlight) => [inFlight, []]))
   try {
     execFileSync(bin, ['build', 'bench/fib.capsule.ts', '--out-dir', outDir], { cwd: root, stdio: 'ignore' })
     const manifest = join(outDir, 'capsule.manifest.json')
     for (let run = 0; run < MEMORY_RUNS; run++) {
-      const out = execFileSync(process.execPath, [join(root, 'bench', 'memory.mjs'), manifest, '1000'], { cwd: root, encoding: 'utf8' })
-      memories.push(JSON.parse(out.trim().split('\n').pop()!))
+      for (const inFlight of MEMORY_IN_FLIGHT) {
+        const out = execFileSync(process.execPath, [join(root, 'bench', 'memory.mjs'), manifest, String(MEMORY_CALLS), String(inFlight)], { cwd: root, encoding: 'utf8' })
+        memories.get(inFlight)!.push(JSON.parse(out.trim().split('\n').pop()!))
+      }
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true })
@@ -242,8 +248,12 @@ export async function main(root: string): Promise<void> {
   console.log(row(['in-place reset', ms(median(resets)), '', '']))
   console.log(row(['capsule run, cached, new process', `${ms(median(cli))} (CPU ${ms(median(coldStart.cpuMs))})`, '', '']))
   console.log(row(['fuel overhead fib(25)', `metered ${ms(median(fib.metered))}`, `unmetered ${ms(median(fib.plain))}`, ratio(median(fib.metered), median(fib.plain))]))
-  const memory = { rss: median(memories.map((m) => m.rssMb)), peak: median(memories.map((m) => m.peakMb)) }
-  console.log(row([`memory after ${memories[0]!.calls} calls, default pool`, `RSS ${memory.rss.toFixed(0)} MB`, `peak ${memory.peak.toFixed(0)} MB`, `median of ${MEMORY_RUNS}`]))
+  for (const [inFlight, readings] of memories) {
+    const pattern = inFlight === 1 ? 'one at a time' : `${inFlight} in flight`
+    const rss = median(readings.map((m) => m.rssMb))
+    const peak = median(readings.map((m) => m.peakMb))
+    console.log(row([`memory, ${MEMORY_CALLS} calls ${pattern}`, `RSS ${rss.toFixed(0)} MB`, `peak ${peak.toFixed(0)} MB`, `median of ${MEMORY_RUNS}`]))
+  }
   console.log('')
   console.log(`fib(25) costs ${fuel.toLocaleString('en-US')} fuel, a no-op call ${noopFuel.toLocaleString('en-US')}. Sandboxes of the reset runtime: ${stats.reset} reset in place, ${stats.fresh} fresh.`)
   console.log(`quickjs-emscripten ${JSON.parse(readFileSync(join(root, 'node_modules', 'quickjs-emscripten', 'package.json'), 'utf8')).version}: new runtime + context + eval + dispose per call, on the main thread.`)
