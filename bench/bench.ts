@@ -7,11 +7,14 @@
 //  - throughput with 16 calls in flight: ours vs quickjs
 //  - a fresh instance on a dropped sandbox's memory (the fallback path), on a new memory (a worker's first), and an in-place reset, in process
 //  - `capsule run` on a cached module in a new process, through the executable itself (what
-//    node_modules/.bin/capsule links to in a project that installed the package)
+//    node_modules/.bin/capsule links to in a project that installed the package) vs `node -e 0`
 //  - fuel overhead: fib(25) metered / unmetered
 //  - memory of a long-lived runtime (default pool) after 1,000 calls, in a process of its own, for
 //    calls one after another and for 16 in flight (then both workers run): the median of
 //    MEMORY_RUNS processes each (one reads ±10 MB, by when V8's optimizing compiles land)
+//  - the machine itself: what a first touch of a fresh page costs (on a VM whose guest page
+//    tables are shadowed, tens of times a bare machine's; every figure that faults memory in,
+//    a new process first of all, scales with it)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -67,6 +70,21 @@ function quickjsCall(quickjs: QuickJSWASMModule): void {
   context.unwrapResult(context.evalCode('(() => null)()')).dispose()
   context.dispose()
   runtime.dispose()
+}
+
+/** Memory first touched to time a page fault (the machine's, not ours: figures that fault in memory scale with it). */
+const FAULT_PROBE_MB = 64
+
+/** Microseconds per fresh 4 KiB page written for the first time (the median of three probes). */
+function pageFaultMicros(): number {
+  const probes: number[] = []
+  for (let probe = 0; probe < 3; probe++) {
+    const bytes = Buffer.allocUnsafeSlow(FAULT_PROBE_MB * 2 ** 20)
+    const started = performance.now()
+    for (let offset = 0; offset < bytes.length; offset += 4096) bytes[offset] = 1
+    probes.push(((performance.now() - started) * 1000) / (bytes.length / 4096))
+  }
+  return median(probes)
 }
 
 async function timed(fn: () => unknown): Promise<number> {
@@ -246,7 +264,8 @@ export async function main(root: string): Promise<void> {
   console.log(row(['fresh instance, recycled memory (fallback path)', ms(median(recycled)), '', '']))
   console.log(row(['fresh instance, new memory (first in a worker)', ms(median(fresh)), '', '']))
   console.log(row(['in-place reset', ms(median(resets)), '', '']))
-  console.log(row(['capsule run, cached, new process', `${ms(median(cli))} (CPU ${ms(median(coldStart.cpuMs))})`, '', '']))
+  const nodeStart = median(coldStart.nodeWallMs)
+  console.log(row(['capsule run, cached, new process', `${ms(median(cli))} (CPU ${ms(median(coldStart.cpuMs))})`, `node -e 0 ${ms(nodeStart)}`, ratio(median(cli), nodeStart)]))
   console.log(row(['fuel overhead fib(25)', `metered ${ms(median(fib.metered))}`, `unmetered ${ms(median(fib.plain))}`, ratio(median(fib.metered), median(fib.plain))]))
   for (const [inFlight, readings] of memories) {
     const pattern = inFlight === 1 ? 'one at a time' : `${inFlight} in flight`
@@ -256,5 +275,6 @@ export async function main(root: string): Promise<void> {
   }
   console.log('')
   console.log(`fib(25) costs ${fuel.toLocaleString('en-US')} fuel, a no-op call ${noopFuel.toLocaleString('en-US')}. Sandboxes of the reset runtime: ${stats.reset} reset in place, ${stats.fresh} fresh.`)
+  console.log(`This machine: a fresh 4 KiB page costs ${pageFaultMicros().toFixed(1)} µs to fault in (first touch of ${FAULT_PROBE_MB} MiB), Node alone starts and exits in ${ms(nodeStart)}.`)
   console.log(`quickjs-emscripten ${JSON.parse(readFileSync(join(root, 'node_modules', 'quickjs-emscripten', 'package.json'), 'utf8')).version}: new runtime + context + eval + dispose per call, on the main thread.`)
 }
