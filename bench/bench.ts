@@ -12,9 +12,9 @@
 //  - memory of a long-lived runtime (default pool) after 1,000 calls, in a process of its own, for
 //    calls one after another and for 16 in flight (then both workers run): the median of
 //    MEMORY_RUNS processes each (one reads ±10 MB, by when V8's optimizing compiles land)
-//  - the machine itself: what a first touch of a fresh page costs (on a VM whose guest page
-//    tables are shadowed, tens of times a bare machine's; every figure that faults memory in,
-//    a new process first of all, scales with it)
+//  - the machine itself: what a first touch of a fresh page costs (16–22 µs on this project's
+//    VM, tens of times a bare machine's; every figure that faults memory in, a new process first
+//    of all, scales with it)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
