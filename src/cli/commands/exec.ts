@@ -5,16 +5,10 @@ import pc from 'picocolors'
 import { createRuntime } from '../../runtime/index.ts'
 import { formatEnvelope } from '../format-envelope.ts'
 import { eventSinks } from '../lifecycle-output.ts'
-import { asList, parseArgs } from './run.ts'
+import { asList, parseArgs, type RunFlags } from './run.ts'
 
-export interface ExecFlags {
-  task?: string
-  args?: string
-  json?: boolean
-  verbose?: boolean
-  trace?: string
-  mount?: string | string[]
-}
+/** `run`'s flags but the config: a manifest carries its policies already resolved. */
+export type ExecFlags = Omit<RunFlags, 'config'>
 
 export async function execCommand(manifest: string, positional: string[], flags: ExecFlags): Promise<number> {
   const args = parseArgs(positional.map(String), flags.args)
