@@ -40,6 +40,15 @@ describe('capsule run', () => {
     expect(stdout).toContain('Hello, Ada!')
   })
 
+  it('says fuel and memory were not measured when the task was stopped by its timeout', async () => {
+    const { code, stdout } = await runCli(['run', basics, '--task', 'spin'])
+    expect(code).toBe(1)
+    expect(stdout).toContain('spin failed')
+    expect(stdout).toContain('timeout')
+    expect(stdout).toContain('fuel and memory not measured (the sandbox was stopped or never started) · retries 0')
+    expect(stdout).not.toContain('fuel 0')
+  })
+
   it('reuses the compiled component on a second run (cache hit)', async () => {
     await runCli(['run', basics, 'x', '--json'])
     const { code, stderr } = await runCli(['run', basics, 'x', '--json', '--verbose'])

@@ -33,8 +33,17 @@ export function formatEnvelope(envelope: Envelope): string {
   for (const request of execution.host_requests) {
     lines.push(`${pc.cyan(`[http]`)} ${terminalSafe(request.method)} ${terminalSafe(request.url)} → ${request.status ?? 'failed'} (${request.duration_ms} ms)`)
   }
-  lines.push(pc.dim(
-    `fuel ${groupThousands(execution.fuel_consumed)} · ram ${formatBytes(execution.ram_used)} · retries ${execution.retries}`,
-  ))
+  lines.push(pc.dim(usage(execution)))
   return lines.join('\n')
+}
+
+/**
+ * Fuel, memory and retries. An attempt that ran to its end always measured its memory (the
+ * snapshot alone is ~9 MiB), so 0 means none did: stopped by its timeout (its worker is gone
+ * before the counters can be read) or never started. That is said, not printed as `fuel 0`.
+ */
+function usage(execution: Envelope['execution']): string {
+  const retries = `retries ${execution.retries}`
+  if (execution.ram_used === 0) return `fuel and memory not measured (the sandbox was stopped or never started) · ${retries}`
+  return `fuel ${groupThousands(execution.fuel_consumed)} · ram ${formatBytes(execution.ram_used)} · ${retries}`
 }
