@@ -225,6 +225,13 @@ describe('option errors are positioned', () => {
     expect(error.reason).toContain("option \"timeout\": '10 parsecs' is not a valid duration; accepted: ")
   })
 
+  it('with several bad options, the first one written', () => {
+    const source = `${IMPORT}export const a = task({ name: 'a', timeout: '5 sec', ram: 'lots' }, () => 1)\n`
+    expect(at(source)).toMatchObject({ ...pos(source, "'5 sec'"), option: 'timeout' })
+    const swapped = `${IMPORT}export const a = task({ ram: 'lots', timeout: '5 sec', name: '1a' }, () => 1)\n`
+    expect(at(swapped)).toMatchObject({ ...pos(swapped, "'lots'"), option: 'ram' })
+  })
+
   it('an entry inside a list', () => {
     const error = at(`${IMPORT}export const a = task({\n  name: 'a',\n  allowedHosts: ['ok.com',\n    'https://x.com'],\n}, () => 1)\n`)
     expect(error).toMatchObject({ line: 5, column: 5, option: 'allowedHosts' })

@@ -90,13 +90,15 @@ export function resolveDefaults(defaults: unknown, context: { root: string }): P
 export function resolveTaskOptions(raw: unknown, context: ResolveContext): ResolvedPolicy {
   const root = resolve(context.root)
   const task = ownOptions(raw, KNOWN_OPTIONS, 'task')
-  const name = parseName(task.get('name'))
   // Defaults are validated in full, even the options the task overrides.
   const policy = context.defaults === undefined ? basePolicy() : resolveDefaults(context.defaults, { root })
-  for (const key of DEFAULTABLE) {
-    if (task.has(key)) applyOption(policy, key, task.get(key), root)
+  // In the order they are written: with two bad options, the error names the first in the source.
+  let name: string | undefined
+  for (const [key, value] of task) {
+    if (key === 'name') name = parseName(value)
+    else applyOption(policy, key, value, root)
   }
-  return { name, ...policy }
+  return { name: name ?? parseName(undefined), ...policy }
 }
 
 export { OptionError, show, type OptionErrorInit, type OptionScope } from './errors.ts'
