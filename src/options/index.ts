@@ -98,6 +98,7 @@ export function resolveTaskOptions(raw: unknown, context: ResolveContext): Resol
     if (key === 'name') name = parseName(value)
     else applyOption(policy, key, value, root)
   }
+  // No name written: parseName(undefined) throws the "missing, and it is required" error.
   return { name: name ?? parseName(undefined), ...policy }
 }
 
